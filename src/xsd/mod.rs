@@ -1,0 +1,1 @@
+//! Own XML Schema 1.0 processor on roxmltree: compiles schema sets and validates documents.
