@@ -6,4 +6,6 @@
 
 pub mod client;
 pub mod domain;
+pub mod soap;
+pub mod xml;
 pub mod xsd;

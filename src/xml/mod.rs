@@ -1,0 +1,67 @@
+//! XML plumbing shared by the harness: hardened parsing, a small path language for rules, and the
+//! canonical form used for snapshots.
+
+pub mod canonical;
+pub mod path;
+
+use roxmltree::{Document, ParsingOptions};
+
+/// Deepest element nesting accepted. Real SOAP messages stay far below it; deeper input is an
+/// attack on recursive consumers, so it is refused before anything walks the tree.
+pub const MAX_DEPTH: usize = 256;
+
+/// Why a text could not be accepted as an XML document.
+#[derive(Debug, thiserror::Error)]
+pub enum XmlError {
+    #[error("not well-formed XML: {0}")]
+    Malformed(#[from] roxmltree::Error),
+    #[error("elements nested deeper than {MAX_DEPTH} levels")]
+    TooDeep,
+}
+
+/// Parses untrusted XML: DTDs (and with them every entity trick) are refused, nesting is bounded.
+pub fn parse(text: &str) -> Result<Document<'_>, XmlError> {
+    let options = ParsingOptions {
+        allow_dtd: false,
+        ..ParsingOptions::default()
+    };
+    let doc = Document::parse_with_options(text, options)?;
+    // Nodes come in document order, so a parent's depth is known before its children's.
+    let mut depths = vec![0usize; doc.descendants().count()];
+    for node in doc.descendants().filter(|n| n.is_element()) {
+        let parent_depth = node.parent().map_or(0, |p| depths[p.id().get_usize()]);
+        let depth = parent_depth + 1;
+        if depth > MAX_DEPTH {
+            return Err(XmlError::TooDeep);
+        }
+        depths[node.id().get_usize()] = depth;
+    }
+    Ok(doc)
+}
+
+/// Line and column of a node, 1-based, for messages.
+pub fn position(node: roxmltree::Node) -> (u32, u32) {
+    let pos = node.document().text_pos_at(node.range().start);
+    (pos.row, pos.col)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn refuses_doctype_and_entities() {
+        let bomb = r#"<?xml version="1.0"?><!DOCTYPE a [<!ENTITY x "xx">]><a>&x;</a>"#;
+        assert!(matches!(parse(bomb), Err(XmlError::Malformed(_))));
+    }
+
+    #[test]
+    fn refuses_deep_nesting_but_accepts_the_limit() {
+        let nest = |n: usize| format!("{}{}", "<a>".repeat(n), "</a>".repeat(n));
+        assert!(parse(&nest(MAX_DEPTH)).is_ok());
+        assert!(matches!(
+            parse(&nest(MAX_DEPTH + 1)),
+            Err(XmlError::TooDeep)
+        ));
+    }
+}

@@ -1,0 +1,217 @@
+//! A small path language for addressing parts of a message from contract rules:
+//! `//p:Name` (anywhere below the context), `p:A/p:B` (children), `p:A//p:B`, and a final
+//! `@attr` or `@p:attr`. Prefixes come from the contract's `[namespaces]` table.
+
+use std::collections::BTreeMap;
+
+use roxmltree::Node;
+
+/// Prefix → namespace URI bindings a path is resolved against.
+pub type Namespaces = BTreeMap<String, String>;
+
+#[derive(Debug, thiserror::Error, PartialEq)]
+pub enum PathError {
+    #[error("empty path")]
+    Empty,
+    #[error("empty step in path `{0}`")]
+    EmptyStep(String),
+    #[error("prefix `{prefix}` in path `{path}` is not declared in [namespaces]")]
+    UnknownPrefix { prefix: String, path: String },
+    #[error("attribute step must be last in path `{0}`")]
+    AttributeNotLast(String),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Name {
+    namespace: Option<String>,
+    local: String,
+}
+
+impl Name {
+    fn matches(&self, namespace: Option<&str>, local: &str) -> bool {
+        self.local == local && self.namespace.as_deref() == namespace
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Step {
+    descendant: bool,
+    name: Name,
+}
+
+/// A compiled path.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct XmlPath {
+    source: String,
+    steps: Vec<Step>,
+    attribute: Option<Name>,
+}
+
+impl XmlPath {
+    pub fn parse(source: &str, namespaces: &Namespaces) -> Result<Self, PathError> {
+        let trimmed = source.trim();
+        if trimmed.is_empty() {
+            return Err(PathError::Empty);
+        }
+        let resolve = |qname: &str| -> Result<Name, PathError> {
+            match qname.split_once(':') {
+                Some((prefix, local)) => {
+                    let namespace =
+                        namespaces
+                            .get(prefix)
+                            .ok_or_else(|| PathError::UnknownPrefix {
+                                prefix: prefix.to_owned(),
+                                path: source.to_owned(),
+                            })?;
+                    Ok(Name {
+                        namespace: Some(namespace.clone()),
+                        local: local.to_owned(),
+                    })
+                }
+                None => Ok(Name {
+                    namespace: None,
+                    local: qname.to_owned(),
+                }),
+            }
+        };
+        let mut steps = Vec::new();
+        let mut attribute = None;
+        let mut descendant = false;
+        let mut rest = trimmed;
+        if let Some(stripped) = rest.strip_prefix("//") {
+            descendant = true;
+            rest = stripped;
+        }
+        let parts: Vec<&str> = rest.split('/').collect();
+        for (index, part) in parts.iter().enumerate() {
+            if part.is_empty() {
+                // `a//b`: the empty part between the slashes marks the next step as descendant.
+                if descendant || index == 0 || index + 1 == parts.len() {
+                    return Err(PathError::EmptyStep(source.to_owned()));
+                }
+                descendant = true;
+                continue;
+            }
+            if let Some(attr) = part.strip_prefix('@') {
+                if index + 1 != parts.len() {
+                    return Err(PathError::AttributeNotLast(source.to_owned()));
+                }
+                // Unprefixed attributes are in no namespace, like XPath.
+                attribute = Some(resolve(attr)?);
+                continue;
+            }
+            steps.push(Step {
+                descendant,
+                name: resolve(part)?,
+            });
+            descendant = false;
+        }
+        Ok(XmlPath {
+            source: source.to_owned(),
+            steps,
+            attribute,
+        })
+    }
+
+    /// The path as written in the contract.
+    pub fn as_str(&self) -> &str {
+        &self.source
+    }
+
+    /// Elements the path's element steps reach from `context`, in document order.
+    pub fn elements<'a, 'i>(&self, context: Node<'a, 'i>) -> Vec<Node<'a, 'i>> {
+        let mut current = vec![context];
+        for step in &self.steps {
+            let mut next = Vec::new();
+            for node in &current {
+                let candidates: Box<dyn Iterator<Item = Node<'a, 'i>>> = if step.descendant {
+                    Box::new(node.descendants().skip(1))
+                } else {
+                    Box::new(node.children())
+                };
+                next.extend(candidates.filter(|n| {
+                    n.is_element()
+                        && step
+                            .name
+                            .matches(n.tag_name().namespace(), n.tag_name().name())
+                }));
+            }
+            next.dedup_by_key(|n| n.id());
+            current = next;
+        }
+        current
+    }
+
+    /// String values the path selects: attribute values, or the text content of elements.
+    pub fn values<'a>(&self, context: Node<'a, '_>) -> Vec<String> {
+        let elements = self.elements(context);
+        match &self.attribute {
+            Some(attr) => elements
+                .iter()
+                .filter_map(|e| {
+                    e.attributes()
+                        .find(|a| attr.matches(a.namespace(), a.name()))
+                        .map(|a| a.value().to_owned())
+                })
+                .collect(),
+            None => elements.iter().map(|e| text_content(*e)).collect(),
+        }
+    }
+
+    /// The first selected value, if any.
+    pub fn first_value(&self, context: Node<'_, '_>) -> Option<String> {
+        self.values(context).into_iter().next()
+    }
+}
+
+/// Concatenated text of an element, trimmed.
+pub fn text_content(element: Node) -> String {
+    element
+        .descendants()
+        .filter(|n| n.is_text())
+        .filter_map(|n| n.text())
+        .collect::<String>()
+        .trim()
+        .to_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ns() -> Namespaces {
+        [("k".to_owned(), "urn:k".to_owned())].into_iter().collect()
+    }
+
+    const DOC: &str = r#"<k:R xmlns:k="urn:k"><k:A><k:B id="1">x</k:B><k:B id="2"> y </k:B></k:A><B>plain</B></k:R>"#;
+
+    #[test]
+    fn selects_children_descendants_and_attributes() {
+        let doc = roxmltree::Document::parse(DOC).unwrap();
+        let root = doc.root_element();
+        let p = |s: &str| XmlPath::parse(s, &ns()).unwrap();
+        assert_eq!(p("k:A/k:B").values(root), vec!["x", "y"]);
+        assert_eq!(p("//k:B").values(root), vec!["x", "y"]);
+        assert_eq!(p("k:A/k:B/@id").values(root), vec!["1", "2"]);
+        assert_eq!(p("B").values(root), vec!["plain"]);
+        assert_eq!(p("k:A//k:B").first_value(root).as_deref(), Some("x"));
+        assert!(p("k:Missing").values(root).is_empty());
+    }
+
+    #[test]
+    fn rejects_bad_paths() {
+        assert_eq!(XmlPath::parse("", &ns()), Err(PathError::Empty));
+        assert!(matches!(
+            XmlPath::parse("x:A", &ns()),
+            Err(PathError::UnknownPrefix { .. })
+        ));
+        assert!(matches!(
+            XmlPath::parse("k:A/@id/k:B", &ns()),
+            Err(PathError::AttributeNotLast(_))
+        ));
+        assert!(matches!(
+            XmlPath::parse("k:A/", &ns()),
+            Err(PathError::EmptyStep(_))
+        ));
+    }
+}
