@@ -4,7 +4,9 @@
 //! requests; [`cases`] turns them into trials; the [`client`] sends them; [`checks`] judge the
 //! answers; [`report`] writes what happened.
 
+pub mod cases;
 pub mod client;
+pub mod contract;
 pub mod domain;
 pub mod soap;
 pub mod xml;

@@ -1,0 +1,217 @@
+//! Cases: what the harness sends. Golden cases come from `golden/<service>/<operation>/*.xml`
+//! (with an optional `*.toml` beside each stating the expected outcome). Loading reads file names
+//! and sidecars only; request XML is read and checked when a case runs, so listing stays cheap.
+
+mod template;
+
+pub use template::{TemplateError, Variables};
+
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+use crate::contract::Contract;
+
+/// What a conforming provider must answer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Expectation {
+    /// A response element of the operation's response type.
+    Success,
+    /// A SOAP fault.
+    Fault,
+}
+
+/// Where a case came from; the third part of a trial name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CaseKind {
+    Golden,
+}
+
+impl CaseKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CaseKind::Golden => "golden",
+        }
+    }
+}
+
+/// One request to send, with what must come back.
+#[derive(Debug, Clone)]
+pub struct Case {
+    /// `<service>::<operation>::<kind>::<case>`.
+    pub name: String,
+    /// The contract key (folder name under contracts/).
+    pub service: String,
+    pub operation: String,
+    pub kind: CaseKind,
+    pub source: PathBuf,
+    /// The sidecar's expectation; `None` lets the contract's rules decide.
+    pub expect: Option<Expectation>,
+    pub description: Option<String>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum CaseError {
+    #[error("cannot read {}: {source}", file.display())]
+    Read {
+        file: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("{}: {message}", file.display())]
+    Sidecar { file: PathBuf, message: String },
+    #[error("{}: operation folder `{operation}` is not an operation of contract {}", dir.display(), contract.display())]
+    UnknownOperation {
+        dir: PathBuf,
+        operation: String,
+        contract: PathBuf,
+    },
+    #[error("{}: {source}", file.display())]
+    Template {
+        file: PathBuf,
+        source: TemplateError,
+    },
+    #[error("{}: not well-formed XML: {source}", file.display())]
+    NotXml {
+        file: PathBuf,
+        source: crate::xml::XmlError,
+    },
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Sidecar {
+    expect: Option<Expectation>,
+    description: Option<String>,
+}
+
+/// Golden cases of every contract, in a stable order (service, operation, case).
+pub fn golden_cases(golden_dir: &Path, contracts: &[Contract]) -> Result<Vec<Case>, CaseError> {
+    let mut cases = Vec::new();
+    for contract in contracts {
+        let service_dir = golden_dir.join(&contract.key);
+        let Ok(entries) = std::fs::read_dir(&service_dir) else {
+            continue;
+        };
+        let mut operation_dirs: Vec<PathBuf> = entries
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| p.is_dir())
+            .collect();
+        operation_dirs.sort();
+        for dir in operation_dirs {
+            let operation = dir
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            if contract.operation(&operation).is_none() {
+                return Err(CaseError::UnknownOperation {
+                    dir,
+                    operation,
+                    contract: contract.file.clone(),
+                });
+            }
+            cases.extend(cases_in(&dir, &contract.key, &operation)?);
+        }
+    }
+    Ok(cases)
+}
+
+fn cases_in(dir: &Path, service: &str, operation: &str) -> Result<Vec<Case>, CaseError> {
+    let read_dir = std::fs::read_dir(dir).map_err(|source| CaseError::Read {
+        file: dir.to_owned(),
+        source,
+    })?;
+    let mut requests: Vec<PathBuf> = read_dir
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|e| e == "xml"))
+        .collect();
+    requests.sort();
+    requests
+        .into_iter()
+        .map(|source| {
+            let case = source
+                .file_stem()
+                .map(|s| s.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            let sidecar = read_sidecar(&source.with_extension("toml"))?;
+            Ok(Case {
+                name: format!("{service}::{operation}::golden::{case}"),
+                service: service.to_owned(),
+                operation: operation.to_owned(),
+                kind: CaseKind::Golden,
+                expect: sidecar.as_ref().and_then(|s| s.expect),
+                description: sidecar.and_then(|s| s.description),
+                source,
+            })
+        })
+        .collect()
+}
+
+fn read_sidecar(file: &Path) -> Result<Option<Sidecar>, CaseError> {
+    if !file.exists() {
+        return Ok(None);
+    }
+    let text = std::fs::read_to_string(file).map_err(|source| CaseError::Read {
+        file: file.to_owned(),
+        source,
+    })?;
+    toml::from_str(&text)
+        .map(Some)
+        .map_err(|e| CaseError::Sidecar {
+            file: file.to_owned(),
+            message: e.to_string().trim_end().to_owned(),
+        })
+}
+
+impl Case {
+    /// Reads the request template, fills in the variables and checks the result is XML.
+    /// Returns the payload element's text (without XML declaration).
+    pub fn render(&self, variables: &Variables) -> Result<String, CaseError> {
+        let template = std::fs::read_to_string(&self.source).map_err(|source| CaseError::Read {
+            file: self.source.clone(),
+            source,
+        })?;
+        let text = variables
+            .expand(&template)
+            .map_err(|source| CaseError::Template {
+                file: self.source.clone(),
+                source,
+            })?;
+        let doc = crate::xml::parse(&text).map_err(|source| CaseError::NotXml {
+            file: self.source.clone(),
+            source,
+        })?;
+        let range = doc.root_element().range();
+        Ok(text[range].to_owned())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn render_strips_the_declaration_and_names_a_broken_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let good = dir.path().join("good.xml");
+        std::fs::write(&good, "<?xml version=\"1.0\"?>\n<a>${today}</a>\n").unwrap();
+        let bad = dir.path().join("bad.xml");
+        std::fs::write(&bad, "<a><b></a>").unwrap();
+        let case = |source: PathBuf| Case {
+            name: "s::o::golden::c".into(),
+            service: "s".into(),
+            operation: "o".into(),
+            kind: CaseKind::Golden,
+            source,
+            expect: None,
+            description: None,
+        };
+        let vars = Variables::for_test();
+        assert_eq!(case(good).render(&vars).unwrap(), "<a>2024-05-31</a>");
+        let message = case(bad).render(&vars).unwrap_err().to_string();
+        assert!(
+            message.contains("bad.xml: not well-formed XML"),
+            "{message}"
+        );
+    }
+}

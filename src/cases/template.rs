@@ -1,0 +1,84 @@
+//! `${name}` placeholders in golden requests: values that differ per run (message ids, the clock)
+//! or per deployment (the authority CVR).
+
+use chrono::{DateTime, FixedOffset, NaiveDate};
+
+#[derive(Debug, thiserror::Error, PartialEq)]
+pub enum TemplateError {
+    #[error("unknown placeholder `${{{0}}}` (known: authority_cvr, message_id, now, today)")]
+    Unknown(String),
+    #[error("unterminated placeholder starting at byte {0}")]
+    Unterminated(usize),
+}
+
+/// The values placeholders expand to for one case.
+#[derive(Debug, Clone)]
+pub struct Variables {
+    pub authority_cvr: String,
+    pub message_id: String,
+    pub now: DateTime<FixedOffset>,
+    pub today: NaiveDate,
+}
+
+impl Variables {
+    pub fn expand(&self, template: &str) -> Result<String, TemplateError> {
+        let mut out = String::with_capacity(template.len());
+        let mut rest = template;
+        let mut offset = 0;
+        while let Some(start) = rest.find("${") {
+            out.push_str(&rest[..start]);
+            let after = &rest[start + 2..];
+            let end = after
+                .find('}')
+                .ok_or(TemplateError::Unterminated(offset + start))?;
+            let name = &after[..end];
+            match name {
+                "authority_cvr" => out.push_str(&self.authority_cvr),
+                "message_id" => out.push_str(&self.message_id),
+                "now" => out.push_str(&self.now.to_rfc3339()),
+                "today" => out.push_str(&self.today.format("%Y-%m-%d").to_string()),
+                other => return Err(TemplateError::Unknown(other.to_owned())),
+            }
+            let consumed = start + 2 + end + 1;
+            offset += consumed;
+            rest = &rest[consumed..];
+        }
+        out.push_str(rest);
+        Ok(out)
+    }
+
+    #[cfg(test)]
+    pub fn for_test() -> Variables {
+        Variables {
+            authority_cvr: "29189846".into(),
+            message_id: "0f8fad5b-d9cb-469f-a165-70867728950e".into(),
+            now: DateTime::parse_from_rfc3339("2024-05-31T10:00:00+02:00").unwrap(),
+            today: NaiveDate::from_ymd_opt(2024, 5, 31).unwrap(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn expands_known_placeholders() {
+        let v = Variables::for_test();
+        assert_eq!(
+            v.expand("<a>${authority_cvr}|${message_id}|${now}|${today}</a>")
+                .unwrap(),
+            "<a>29189846|0f8fad5b-d9cb-469f-a165-70867728950e|2024-05-31T10:00:00+02:00|2024-05-31</a>"
+        );
+    }
+
+    #[test]
+    fn unknown_and_unterminated_placeholders_are_errors() {
+        let v = Variables::for_test();
+        assert_eq!(
+            v.expand("${nope}"),
+            Err(TemplateError::Unknown("nope".into()))
+        );
+        assert_eq!(v.expand("ab${today"), Err(TemplateError::Unterminated(2)));
+    }
+}
