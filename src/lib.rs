@@ -5,9 +5,14 @@
 //! answers; [`report`] writes what happened.
 
 pub mod cases;
+pub mod checks;
+pub mod cli;
 pub mod client;
 pub mod contract;
 pub mod domain;
+pub mod reference;
+pub mod report;
+pub mod run;
 pub mod soap;
 pub mod xml;
 pub mod xsd;

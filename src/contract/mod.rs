@@ -4,7 +4,7 @@
 
 mod rules;
 
-pub use rules::{Rule, RuleScope};
+pub use rules::{Rule, RuleError, RuleScope};
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 
 use crate::soap::SoapVersion;
-use crate::xml::path::{Namespaces, PathError};
+use crate::xml::path::Namespaces;
 
 /// A loaded, resolved contract of one service.
 #[derive(Debug, Clone)]
@@ -114,8 +114,8 @@ pub enum ContractError {
     Invalid { file: PathBuf, message: String },
     #[error("{}: schema file {} does not exist", file.display(), schema.display())]
     MissingSchema { file: PathBuf, schema: PathBuf },
-    #[error("{}: rule path: {source}", file.display())]
-    Path { file: PathBuf, source: PathError },
+    #[error("{}: {source}", file.display())]
+    Rule { file: PathBuf, source: RuleError },
     #[error("no contracts found in {} (expected <service>/contract.toml folders)", dir.display())]
     NoContracts { dir: PathBuf },
 }
@@ -198,7 +198,7 @@ impl Contract {
                 .into_iter()
                 .map(|r| r.compile(&namespaces))
                 .collect::<Result<Vec<_>, _>>()
-                .map_err(|source| ContractError::Path {
+                .map_err(|source| ContractError::Rule {
                     file: file.clone(),
                     source,
                 })

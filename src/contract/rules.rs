@@ -3,6 +3,7 @@
 
 use serde::Deserialize;
 
+use crate::domain::FieldKind;
 use crate::xml::path::{Namespaces, PathError, XmlPath};
 
 /// Whether a rule judges the request (it predicts that the provider must refuse it) or the
@@ -22,7 +23,7 @@ pub enum Rule {
     RejectValues { path: XmlPath, values: Vec<String> },
     /// Requests whose value at `path` is not in the named domain set (e.g. `municipality`) must
     /// be refused with a fault.
-    RejectUnknown { path: XmlPath, domain: String },
+    RejectUnknown { path: XmlPath, domain: FieldKind },
     /// The response value at `path` is the provider's "today" (the injectable clock).
     DateIsToday { path: XmlPath },
 }
@@ -59,7 +60,7 @@ impl Rule {
                 )
             }
             Rule::RejectUnknown { path, domain } => {
-                format!("reject-unknown {} not a {domain}", path.as_str())
+                format!("reject-unknown {} not a valid {domain}", path.as_str())
             }
             Rule::DateIsToday { path } => format!("date-is-today {}", path.as_str()),
         }
@@ -75,8 +76,17 @@ pub(super) enum RawRule {
     DateIsToday { path: String },
 }
 
+/// Why a rule in contract.toml cannot be used.
+#[derive(Debug, thiserror::Error)]
+pub enum RuleError {
+    #[error("rule path: {0}")]
+    Path(#[from] PathError),
+    #[error("reject-unknown: unknown domain `{0}`")]
+    UnknownDomain(String),
+}
+
 impl RawRule {
-    pub(super) fn compile(self, namespaces: &Namespaces) -> Result<Rule, PathError> {
+    pub(super) fn compile(self, namespaces: &Namespaces) -> Result<Rule, RuleError> {
         let path = |p: &str| XmlPath::parse(p, namespaces);
         Ok(match self {
             RawRule::Echo { request, response } => Rule::Echo {
@@ -89,7 +99,9 @@ impl RawRule {
             },
             RawRule::RejectUnknown { path: p, domain } => Rule::RejectUnknown {
                 path: path(&p)?,
-                domain,
+                domain: domain
+                    .parse()
+                    .map_err(|_| RuleError::UnknownDomain(domain))?,
             },
             RawRule::DateIsToday { path: p } => Rule::DateIsToday { path: path(&p)? },
         })

@@ -1,0 +1,299 @@
+//! Verdicts. Every check derives from the contract (schemas, rules, the case's expectation) and
+//! never from knowledge of a particular provider.
+
+mod rules;
+
+use chrono::NaiveDate;
+use serde::Serialize;
+
+use crate::cases::Expectation;
+use crate::contract::{Contract, Operation, Rule, RuleScope};
+use crate::soap::{Envelope, Fault, clark_name};
+use crate::xml::canonical::canonicalize;
+
+/// The outcome of one check.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "verdict", content = "message", rename_all = "kebab-case")]
+pub enum Verdict {
+    Pass,
+    /// A conformance failure: the provider broke the contract.
+    Fail(String),
+    /// The check could not be made (transport failure, unusable input on our side).
+    Error(String),
+    /// Not applicable or not available; the message says why.
+    NotRun(String),
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct CheckResult {
+    pub check: String,
+    #[serde(flatten)]
+    pub verdict: Verdict,
+}
+
+impl CheckResult {
+    fn new(check: impl Into<String>, verdict: Verdict) -> CheckResult {
+        CheckResult {
+            check: check.into(),
+            verdict,
+        }
+    }
+}
+
+/// The overall verdict of a case: the worst of its checks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Outcome {
+    Passed,
+    Failed,
+    CouldNotTest,
+}
+
+/// What came back over the wire, as far as the checks care.
+#[derive(Debug, Clone, Copy)]
+pub struct Answer<'a> {
+    pub status: u16,
+    pub content_type: Option<&'a str>,
+    pub body: &'a [u8],
+}
+
+/// Everything the checks need to know about the case being judged.
+pub struct Context<'a> {
+    pub contract: &'a Contract,
+    pub operation: &'a Operation,
+    /// The expectation the case states, if any; otherwise the contract's rules decide.
+    pub stated: Option<Expectation>,
+    /// The provider's "today" (the injectable clock), for date rules.
+    pub today: NaiveDate,
+}
+
+/// The checks of one case and the canonical response for review.
+#[derive(Debug, Clone, Serialize)]
+pub struct Judgement {
+    pub expectation: Expectation,
+    pub checks: Vec<CheckResult>,
+    #[serde(skip)]
+    pub canonical_response: Option<String>,
+}
+
+impl Judgement {
+    /// A judgement for a case that could not be sent at all; `stage` names what failed.
+    pub fn could_not_test(stage: &str, message: String) -> Judgement {
+        Judgement {
+            expectation: Expectation::Success,
+            checks: vec![CheckResult::new(stage, Verdict::Error(message))],
+            canonical_response: None,
+        }
+    }
+
+    pub fn outcome(&self) -> Outcome {
+        let mut outcome = Outcome::Passed;
+        for check in &self.checks {
+            let this = match check.verdict {
+                Verdict::Fail(_) => Outcome::Failed,
+                Verdict::Error(_) => Outcome::CouldNotTest,
+                Verdict::Pass | Verdict::NotRun(_) => Outcome::Passed,
+            };
+            // A definite conformance failure outranks "could not test".
+            outcome = match (outcome, this) {
+                (Outcome::Failed, _) | (_, Outcome::Failed) => Outcome::Failed,
+                (a, b) => a.max(b),
+            };
+        }
+        outcome
+    }
+
+    /// The first failing or erroring check, for one-line summaries.
+    pub fn first_problem(&self) -> Option<&CheckResult> {
+        self.checks
+            .iter()
+            .find(|c| matches!(c.verdict, Verdict::Fail(_)))
+            .or_else(|| {
+                self.checks
+                    .iter()
+                    .find(|c| matches!(c.verdict, Verdict::Error(_)))
+            })
+    }
+}
+
+/// What the provider must answer: the case's stated expectation, else a fault when a request
+/// rule is broken, else success. Returns the reason when the rules decided.
+pub fn expectation(ctx: &Context, request: roxmltree::Node) -> (Expectation, Option<String>) {
+    let broken = ctx
+        .operation
+        .rules
+        .iter()
+        .filter(|r| r.scope() == RuleScope::Request)
+        .find_map(|r| rules::request_violation(r, request));
+    match (ctx.stated, broken) {
+        (Some(stated), reason) => (stated, reason),
+        (None, Some(reason)) => (Expectation::Fault, Some(reason)),
+        (None, None) => (Expectation::Success, None),
+    }
+}
+
+/// Judges one exchange. `request` is the payload element that was sent; `answer` is what came
+/// back or the transport failure.
+pub fn judge(ctx: &Context, request_text: &str, answer: Result<Answer, String>) -> Judgement {
+    let mut checks = Vec::new();
+    let request_doc = match crate::xml::parse(request_text) {
+        Ok(doc) => doc,
+        Err(e) => {
+            checks.push(CheckResult::new(
+                "request",
+                Verdict::Error(format!("request is not XML: {e}")),
+            ));
+            return Judgement {
+                expectation: ctx.stated.unwrap_or(Expectation::Success),
+                checks,
+                canonical_response: None,
+            };
+        }
+    };
+    let request = request_doc.root_element();
+    let (expectation, why) = expectation(ctx, request);
+    let judgement = |checks, canonical_response| Judgement {
+        expectation,
+        checks,
+        canonical_response,
+    };
+
+    let answer = match answer {
+        Ok(answer) => {
+            checks.push(CheckResult::new("transport", Verdict::Pass));
+            answer
+        }
+        Err(message) => {
+            checks.push(CheckResult::new("transport", Verdict::Error(message)));
+            return judgement(checks, None);
+        }
+    };
+
+    let Ok(text) = std::str::from_utf8(answer.body) else {
+        checks.push(CheckResult::new(
+            "envelope",
+            Verdict::Fail(format!("HTTP {}: the body is not UTF-8", answer.status)),
+        ));
+        return judgement(checks, None);
+    };
+    let doc = match crate::xml::parse(text) {
+        Ok(doc) => doc,
+        Err(e) => {
+            checks.push(CheckResult::new(
+                "envelope",
+                Verdict::Fail(format!(
+                    "HTTP {} {}: {e}; body starts {:?}",
+                    answer.status,
+                    answer.content_type.unwrap_or("(no content-type)"),
+                    text.chars().take(80).collect::<String>()
+                )),
+            ));
+            return judgement(checks, None);
+        }
+    };
+    let envelope = match Envelope::read(&doc) {
+        Ok(envelope) if envelope.version == ctx.contract.service.soap => envelope,
+        Ok(envelope) => {
+            checks.push(CheckResult::new(
+                "envelope",
+                Verdict::Fail(format!(
+                    "the contract says {}, the answer is {}",
+                    ctx.contract.service.soap, envelope.version
+                )),
+            ));
+            return judgement(checks, None);
+        }
+        Err(e) => {
+            checks.push(CheckResult::new("envelope", Verdict::Fail(e.to_string())));
+            return judgement(checks, None);
+        }
+    };
+    checks.push(CheckResult::new("envelope", Verdict::Pass));
+    let canonical = canonicalize(envelope.body_child, &ctx.contract.preferred_prefixes());
+
+    let fault = envelope.fault();
+    checks.push(CheckResult::new(
+        "outcome",
+        outcome_verdict(
+            ctx,
+            expectation,
+            why.as_deref(),
+            &answer,
+            envelope,
+            fault.as_ref(),
+        ),
+    ));
+    checks.push(CheckResult::new(
+        "schema",
+        Verdict::NotRun("XSD validation is not wired in yet (issue 4)".into()),
+    ));
+    if expectation == Expectation::Success && fault.is_none() {
+        for rule in ctx
+            .operation
+            .rules
+            .iter()
+            .filter(|r| r.scope() == RuleScope::Response)
+        {
+            checks.push(CheckResult::new(
+                format!("rule {}", rule.describe()),
+                rules::response_verdict(rule, request, envelope.body_child, ctx.today),
+            ));
+        }
+    }
+    judgement(checks, Some(canonical))
+}
+
+fn outcome_verdict(
+    ctx: &Context,
+    expectation: Expectation,
+    why: Option<&str>,
+    answer: &Answer,
+    envelope: Envelope,
+    fault: Option<&Result<Fault, crate::soap::SoapError>>,
+) -> Verdict {
+    let because = why.map(|w| format!(" ({w})")).unwrap_or_default();
+    match (expectation, fault) {
+        (Expectation::Fault, Some(Ok(fault))) => {
+            // SOAP 1.1 §6.2 and SOAP 1.2 both put faults on HTTP 500.
+            if answer.status == 500 {
+                Verdict::Pass
+            } else {
+                Verdict::Fail(format!(
+                    "fault `{fault}` came with HTTP {}, expected 500",
+                    answer.status
+                ))
+            }
+        }
+        (_, Some(Err(e))) => Verdict::Fail(e.to_string()),
+        (Expectation::Fault, None) => Verdict::Fail(format!(
+            "expected a SOAP fault{because}, got {} with HTTP {}",
+            clark_name(envelope.body_child),
+            answer.status
+        )),
+        (Expectation::Success, Some(Ok(fault))) => Verdict::Fail(format!(
+            "expected {}, got fault `{fault}` (HTTP {})",
+            ctx.operation.response, answer.status
+        )),
+        (Expectation::Success, None) => {
+            if !ctx.operation.response.matches(envelope.body_child) {
+                Verdict::Fail(format!(
+                    "expected response element {}, got {}",
+                    ctx.operation.response,
+                    clark_name(envelope.body_child)
+                ))
+            } else if answer.status != 200 {
+                Verdict::Fail(format!(
+                    "response came with HTTP {}, expected 200",
+                    answer.status
+                ))
+            } else {
+                Verdict::Pass
+            }
+        }
+    }
+}
+
+/// Rule descriptions of an operation, for reports ("rules checked").
+pub fn rule_descriptions(operation: &Operation) -> Vec<String> {
+    operation.rules.iter().map(Rule::describe).collect()
+}

@@ -1,0 +1,290 @@
+//! The command line: argument definitions (clap) and one function per command. `main.rs` only
+//! parses and calls [`main`]; errors are rendered once, here.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use chrono::NaiveDate;
+use clap::{Args, Parser, Subcommand};
+use reqwest::Url;
+
+use crate::checks::{Outcome, Verdict};
+use crate::client::ClientOptions;
+use crate::run::{self, ExitStatus, RunOptions, Runner, Suite};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "kontrakt",
+    version,
+    about = "Contract conformance harness for Serviceplatformen SOAP services"
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the conformance cases against an endpoint (default: the embedded reference provider).
+    Run(RunArgs),
+    /// Run the reference provider standalone.
+    Serve(ServeArgs),
+    /// List trial names (libtest `--list --format terse` compatible).
+    List(ListArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct SuiteArgs {
+    /// Folder with one sub-folder per service holding contract.toml and schemas.
+    #[arg(long, default_value = "contracts", env = "KONTRAKT_CONTRACTS")]
+    pub contracts: PathBuf,
+    /// Folder with golden requests: <service>/<operation>/<case>.xml.
+    #[arg(long, default_value = "golden", env = "KONTRAKT_GOLDEN")]
+    pub golden: PathBuf,
+    /// Run only trials whose name contains one of these (or equals one, with --exact).
+    pub filters: Vec<String>,
+    /// Match filters exactly.
+    #[arg(long)]
+    pub exact: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    #[command(flatten)]
+    pub suite: SuiteArgs,
+    /// Base URL of the services, e.g. https://exttest.serviceplatformen.dk/service/ — each
+    /// contract's path is appended. Without it, the embedded reference provider is started on
+    /// an ephemeral loopback port.
+    #[arg(long, env = "KONTRAKT_ENDPOINT")]
+    pub endpoint: Option<String>,
+    /// The provider's "today" (YYYY-MM-DD); default: today in Europe/Copenhagen.
+    #[arg(long, env = "KONTRAKT_TODAY")]
+    pub today: Option<NaiveDate>,
+    /// CVR number of the authority (municipality) the calls are made for.
+    #[arg(long, default_value = "29189846", env = "KONTRAKT_AUTHORITY_CVR")]
+    pub authority_cvr: String,
+    /// Cases run at the same time.
+    #[arg(long, default_value_t = 4, env = "KONTRAKT_JOBS")]
+    pub jobs: usize,
+    /// Seconds allowed for connecting.
+    #[arg(long, default_value_t = 5)]
+    pub connect_timeout: u64,
+    /// Seconds allowed for a whole exchange.
+    #[arg(long, default_value_t = 30)]
+    pub timeout: u64,
+    /// Largest response body accepted, in bytes.
+    #[arg(long, default_value_t = 16 * 1024 * 1024)]
+    pub max_response_bytes: u64,
+    /// Folder for reports/<run-id>/.
+    #[arg(long, default_value = "reports", env = "KONTRAKT_REPORTS")]
+    pub reports: PathBuf,
+    /// Start the embedded reference provider with this fault mode (to see the harness catch it).
+    #[arg(long, conflicts_with = "endpoint")]
+    pub provider_fault: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Address to listen on.
+    #[arg(long, default_value = "127.0.0.1:8080")]
+    pub addr: String,
+    /// The provider's "today" (YYYY-MM-DD); default: today in Europe/Copenhagen.
+    #[arg(long)]
+    pub today: Option<NaiveDate>,
+    /// Misbehave in a named way (see --list-faults).
+    #[arg(long)]
+    pub fault: Option<String>,
+    /// List the fault modes and exit.
+    #[arg(long)]
+    pub list_faults: bool,
+    /// The provider's seeded state.
+    #[arg(long, default_value = "contracts/reference-fixture.toml")]
+    pub fixture: PathBuf,
+}
+
+#[derive(Debug, Args)]
+pub struct ListArgs {
+    #[command(flatten)]
+    pub suite: SuiteArgs,
+    /// Accepted for libtest compatibility (`--list --format terse`).
+    #[arg(long)]
+    pub list: bool,
+    /// Output format; only `terse` exists.
+    #[arg(long, default_value = "terse")]
+    pub format: String,
+}
+
+/// Runs a parsed command line and returns the process exit code.
+pub fn main(cli: Cli) -> i32 {
+    let result = match cli.command {
+        Command::Run(args) => run_command(args),
+        Command::Serve(args) => serve_command(args),
+        Command::List(args) => list_command(args),
+    };
+    match result {
+        Ok(status) => status.code(),
+        Err(error) => {
+            eprintln!("error: {error:#}");
+            ExitStatus::CouldNotTest.code()
+        }
+    }
+}
+
+fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
+    Ok(tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?)
+}
+
+fn list_command(args: ListArgs) -> anyhow::Result<ExitStatus> {
+    let suite = Suite::load(&args.suite.contracts, &args.suite.golden)?;
+    for case in suite.select(&args.suite.filters, args.suite.exact) {
+        println!("{}: test", case.name);
+    }
+    Ok(ExitStatus::Passed)
+}
+
+fn serve_command(args: ServeArgs) -> anyhow::Result<ExitStatus> {
+    use crate::reference::{FaultMode, ProviderOptions};
+    if args.list_faults {
+        for mode in FaultMode::all() {
+            println!("{:<32} {}", mode.to_string(), mode.description());
+        }
+        return Ok(ExitStatus::Passed);
+    }
+    let fault = args
+        .fault
+        .as_deref()
+        .map(str::parse::<FaultMode>)
+        .transpose()?;
+    let options = ProviderOptions {
+        today: args.today,
+        fault,
+        fixture: args.fixture,
+    };
+    runtime()?.block_on(async move {
+        let listener = tokio::net::TcpListener::bind(&args.addr)
+            .await
+            .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", args.addr))?;
+        eprintln!(
+            "reference provider listening on http://{}/service/",
+            listener.local_addr()?
+        );
+        let shutdown = async {
+            let _ = tokio::signal::ctrl_c().await;
+        };
+        crate::reference::serve(listener, options, shutdown).await?;
+        Ok(ExitStatus::Passed)
+    })
+}
+
+fn run_command(args: RunArgs) -> anyhow::Result<ExitStatus> {
+    use crate::reference::{FaultMode, ProviderOptions};
+    let suite = Arc::new(Suite::load(&args.suite.contracts, &args.suite.golden)?);
+    let cases = suite.select(&args.suite.filters, args.suite.exact);
+    if cases.is_empty() {
+        return Err(run::RunError::NothingSelected.into());
+    }
+    let endpoint = args
+        .endpoint
+        .as_deref()
+        .map(|e| {
+            Url::parse(e).map_err(|err| anyhow::anyhow!("--endpoint `{e}` is not a URL: {err}"))
+        })
+        .transpose()?;
+    let provider_fault = args
+        .provider_fault
+        .as_deref()
+        .map(str::parse::<FaultMode>)
+        .transpose()?;
+    let today = args.today.unwrap_or_else(run::copenhagen_today);
+    let fixture = args.suite.contracts.join("reference-fixture.toml");
+    runtime()?.block_on(async move {
+        // Keeps the embedded provider alive for the whole run.
+        let (endpoint, _provider) = match endpoint {
+            Some(url) => (url, None),
+            None => {
+                let running = crate::reference::spawn(ProviderOptions {
+                    today: Some(today),
+                    fault: provider_fault,
+                    fixture,
+                })
+                .await?;
+                let url = Url::parse(&format!("http://{}/service/", running.addr))?;
+                println!("reference provider on {url}");
+                (url, Some(running))
+            }
+        };
+        let options = RunOptions {
+            endpoint,
+            today,
+            authority_cvr: args.authority_cvr,
+            jobs: args.jobs,
+            client: ClientOptions {
+                connect_timeout: Duration::from_secs(args.connect_timeout),
+                total_timeout: Duration::from_secs(args.timeout),
+                max_response_bytes: args.max_response_bytes,
+                ..ClientOptions::default()
+            },
+            reports_dir: args.reports,
+        };
+        let run_id = run_id();
+        println!(
+            "run {run_id}: {} cases against {}",
+            cases.len(),
+            options.endpoint
+        );
+        let runner = Arc::new(Runner::new(suite, options)?);
+        let started = Instant::now();
+        let (results, interrupted) = run::run_cases(runner.clone(), cases, print_result).await;
+        let record = run::record(&runner, &run_id, &results, interrupted, started.elapsed());
+        let dir = runner.options().reports_dir.join(&run_id);
+        crate::report::write(&dir, &record)?;
+        let could_not_test = record.count(Outcome::CouldNotTest);
+        println!(
+            "{} passed, {} failed",
+            record.count(Outcome::Passed),
+            record.count(Outcome::Failed)
+        );
+        if could_not_test > 0 {
+            println!("{could_not_test} could not be tested");
+        }
+        if interrupted {
+            println!("interrupted: partial reports kept");
+        }
+        println!("reports: {}", dir.display());
+        Ok(run::exit_status(&results, interrupted))
+    })
+}
+
+fn print_result(result: &run::CaseResult) {
+    let name = &result.case.name;
+    match (result.judgement.outcome(), result.judgement.first_problem()) {
+        (Outcome::Passed, _) => println!("PASS  {name}"),
+        (outcome, problem) => {
+            let label = if outcome == Outcome::Failed {
+                "FAIL"
+            } else {
+                "ERROR"
+            };
+            let detail = problem
+                .map(|c| match &c.verdict {
+                    Verdict::Fail(m) | Verdict::Error(m) => format!("{}: {m}", c.check),
+                    _ => String::new(),
+                })
+                .unwrap_or_default();
+            println!("{label}  {name} — {detail}");
+        }
+    }
+}
+
+/// A sortable, unique run id: UTC time plus a short random suffix.
+fn run_id() -> String {
+    let suffix = uuid::Uuid::new_v4().simple().to_string();
+    format!(
+        "{}-{}",
+        chrono::Utc::now().format("%Y%m%dT%H%M%SZ"),
+        &suffix[..6]
+    )
+}
