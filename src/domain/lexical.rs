@@ -119,18 +119,20 @@ impl Cursor<'_> {
         &self.value[start..self.position]
     }
 
+    /// Two digits for `field`, at most `max`; a wrong width is reported where the field starts.
     fn two_digits(&mut self, field: &'static str, max: u32) -> Result<u32, LexicalError> {
+        let start = self.position;
         let digits = self.digits();
-        if digits.len() != 2 {
-            return Err(self.shape(field));
-        }
-        let found = digits.parse().map_err(|_| self.shape(field))?;
+        let found = match digits.len() {
+            2 => digits.parse().ok(),
+            _ => None,
+        };
+        let Some(found) = found else {
+            self.position = start;
+            return Err(self.shape("two digits"));
+        };
         if found > max {
-            return Err(LexicalError::OutOfRange {
-                value: self.value.to_owned(),
-                field,
-                found,
-            });
+            return Err(self.out_of_range(field, found));
         }
         Ok(found)
     }
@@ -145,8 +147,10 @@ impl Cursor<'_> {
 
     fn date(&mut self) -> Result<(), LexicalError> {
         let negative = self.eat(b'-');
+        let year_start = self.position;
         let year_digits = self.digits().to_owned();
         if year_digits.len() < 4 {
+            self.position = year_start;
             return Err(self.shape("a year of at least four digits"));
         }
         if year_digits.len() > 4 && year_digits.starts_with('0') {
