@@ -57,7 +57,7 @@ pub fn month_end(date: NaiveDate) -> NaiveDate {
     first
         .checked_add_months(Months::new(1))
         .and_then(|next| next.pred_opt())
-        .unwrap_or_else(|| NaiveDate::MAX)
+        .unwrap_or(NaiveDate::MAX)
 }
 
 /// The last `weekday` of a month.
