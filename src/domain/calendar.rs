@@ -16,7 +16,7 @@ use chrono_tz::Europe::Copenhagen;
 use thiserror::Error;
 
 use super::EdgeCase;
-use super::lexical::{TimeZoneForm, xs_date, xs_date_time};
+use super::lexical::{TimeZoneForm, xs_date_time};
 
 /// The TerminalAdgang window we adopt (domain.md): the first day of the month three months
 /// before today's through the last day of today's month.
@@ -316,94 +316,9 @@ pub fn dst_edges(year: i32) -> Vec<LocalTimeEdge> {
     .collect()
 }
 
-fn date(year: i32, month: u32, day: u32) -> NaiveDate {
-    NaiveDate::from_ymd_opt(year, month, day)
-        .unwrap_or_else(|| unreachable!("catalogue date {year}-{month}-{day} exists"))
-}
-
 /// Named `xs:date` values: leap days, month and year ends, zone forms, and impossible dates.
 pub fn date_edges() -> Vec<EdgeCase> {
-    let plain = |y, m, d| xs_date(date(y, m, d), TimeZoneForm::None);
-    vec![
-        EdgeCase::valid(
-            "leap-day-2000",
-            plain(2000, 2, 29),
-            "2000 is divisible by 400",
-        ),
-        EdgeCase::valid(
-            "leap-day-2024",
-            plain(2024, 2, 29),
-            "2024 is divisible by 4",
-        ),
-        EdgeCase::valid(
-            "february-end-1900",
-            plain(1900, 2, 28),
-            "1900 is not leap: February ends on the 28th",
-        ),
-        EdgeCase::valid(
-            "february-end-2100",
-            plain(2100, 2, 28),
-            "2100 is not leap: February ends on the 28th",
-        ),
-        EdgeCase::valid("month-end-30-days", plain(2024, 4, 30), "April has 30 days"),
-        EdgeCase::valid(
-            "month-end-31-days",
-            plain(2024, 1, 31),
-            "January has 31 days",
-        ),
-        EdgeCase::valid(
-            "year-end",
-            plain(1999, 12, 31),
-            "last day of a year and century",
-        ),
-        EdgeCase::valid("year-start", plain(2000, 1, 1), "first day of a year"),
-        EdgeCase::valid(
-            "zone-utc",
-            xs_date(date(2024, 2, 29), TimeZoneForm::Utc),
-            "`Z`",
-        ),
-        EdgeCase::valid(
-            "zone-copenhagen-winter",
-            xs_date(date(2024, 2, 29), TimeZoneForm::Offset(60)),
-            "+01:00",
-        ),
-        EdgeCase::valid(
-            "zone-most-negative",
-            xs_date(date(2024, 2, 29), TimeZoneForm::Offset(-14 * 60)),
-            "-14:00 is the lowest offset",
-        ),
-        EdgeCase::valid(
-            "five-digit-year",
-            "10000-01-01",
-            "years may have more than four digits",
-        ),
-        EdgeCase::valid("negative-year", "-0044-03-15", "years may be negative"),
-        EdgeCase::invalid(
-            "leap-day-1900",
-            "1900-02-29",
-            "1900 is divisible by 100 but not 400",
-        ),
-        EdgeCase::invalid(
-            "leap-day-2100",
-            "2100-02-29",
-            "2100 is divisible by 100 but not 400",
-        ),
-        EdgeCase::invalid("leap-day-2023", "2023-02-29", "2023 is not divisible by 4"),
-        EdgeCase::invalid("april-31", "2024-04-31", "April has 30 days"),
-        EdgeCase::invalid("month-13", "2024-13-01", "there is no month 13"),
-        EdgeCase::invalid(
-            "zone-beyond-14-hours",
-            "2024-01-01+14:30",
-            "offsets stop at ±14:00",
-        ),
-        EdgeCase::invalid("one-digit-month", "2024-1-01", "months have two digits"),
-        EdgeCase::invalid("year-zero", "0000-01-01", "XSD 1.0 has no year 0000"),
-        EdgeCase::invalid(
-            "danish-order",
-            "29-02-2024",
-            "DD-MM-YYYY is not the XSD form",
-        ),
-    ]
+    EdgeCase::table("date")
 }
 
 /// Named `xs:dateTime` values: Copenhagen DST gaps and overlaps (lexically valid; how an
@@ -419,49 +334,7 @@ pub fn date_time_edges() -> Vec<EdgeCase> {
             )
         })
         .collect();
-    let new_year = date(2024, 12, 31);
-    edges.extend([
-        EdgeCase::valid(
-            "end-of-day-24-00",
-            "2024-12-31T24:00:00",
-            "XSD 1.0 allows 24:00:00 as the end of the day",
-        ),
-        EdgeCase::valid(
-            "copenhagen-midnight-as-utc",
-            "2024-12-31T23:00:00Z",
-            "00:00 on 1 January in Copenhagen is still 31 December in UTC",
-        ),
-        EdgeCase::valid(
-            "summer-offset",
-            "2024-07-01T00:00:00+02:00",
-            "Copenhagen summer time",
-        ),
-        EdgeCase::valid(
-            "fractional-seconds",
-            xs_date_time(
-                new_year.and_time(NaiveTime::MIN) + chrono::Duration::milliseconds(1),
-                TimeZoneForm::Utc,
-            ),
-            "fractional seconds",
-        ),
-        EdgeCase::invalid(
-            "past-24-00",
-            "2024-12-31T24:00:01",
-            "only 24:00:00 exactly is allowed",
-        ),
-        EdgeCase::invalid(
-            "leap-second",
-            "2016-12-31T23:59:60Z",
-            "XSD has no leap seconds",
-        ),
-        EdgeCase::invalid(
-            "space-instead-of-t",
-            "2024-12-31 12:00:00",
-            "date and time are joined by T",
-        ),
-        EdgeCase::invalid("no-seconds", "2024-12-31T12:00", "seconds are required"),
-        EdgeCase::invalid("leap-day-1900", "1900-02-29T00:00:00", "1900 is not leap"),
-    ]);
+    edges.extend(EdgeCase::table("date-time"));
     edges
 }
 
@@ -472,6 +345,11 @@ mod tests {
 
     use super::*;
     use crate::domain::lexical::{date_strategy, validate_date, validate_date_time};
+
+    fn date(year: i32, month: u32, day: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(year, month, day)
+            .unwrap_or_else(|| unreachable!("catalogue date {year}-{month}-{day} exists"))
+    }
 
     fn utc(text: &str) -> DateTime<Utc> {
         text.parse().expect("test instant")
