@@ -191,18 +191,6 @@ mod tests {
     }
 
     #[test]
-    fn catalogue_agrees_with_validate() {
-        for edge in edge_catalogue() {
-            assert_eq!(
-                is_municipality_code(&edge.value),
-                edge.valid,
-                "{}",
-                edge.name
-            );
-        }
-    }
-
-    #[test]
     fn exactly_98_of_all_three_digit_strings_are_codes() {
         assert_eq!(
             (0..1000)
