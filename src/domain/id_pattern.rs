@@ -81,48 +81,7 @@ pub(super) fn lower_case_uuid(label: &'static str) -> IdPattern {
 
 /// Edge cases of the lower-case UUID form, shared by every id that uses it.
 pub fn lower_case_uuid_edges() -> Vec<EdgeCase> {
-    vec![
-        EdgeCase::valid(
-            "nil-uuid",
-            "00000000-0000-0000-0000-000000000000",
-            "all zeros",
-        ),
-        EdgeCase::valid(
-            "all-f",
-            "ffffffff-ffff-ffff-ffff-ffffffffffff",
-            "highest lower-case digits",
-        ),
-        EdgeCase::invalid(
-            "upper-case",
-            "0F8FAD5B-D9CB-469F-A165-70867728950E",
-            "the schemas allow lower case only",
-        ),
-        EdgeCase::invalid(
-            "no-hyphens",
-            "0f8fad5bd9cb469fa16570867728950e",
-            "hyphens are required",
-        ),
-        EdgeCase::invalid(
-            "braces",
-            "{0f8fad5b-d9cb-469f-a165-70867728950e}",
-            "no braces",
-        ),
-        EdgeCase::invalid(
-            "urn-prefix",
-            "urn:uuid:0f8fad5b-d9cb-469f-a165-70867728950e",
-            "no URN prefix",
-        ),
-        EdgeCase::invalid(
-            "one-short",
-            "0f8fad5b-d9cb-469f-a165-70867728950",
-            "last group has 12 digits",
-        ),
-        EdgeCase::invalid(
-            "non-hex",
-            "0f8fad5b-d9cb-469f-a165-70867728950g",
-            "g is not hexadecimal",
-        ),
-    ]
+    EdgeCase::table("uuid")
 }
 
 #[cfg(test)]

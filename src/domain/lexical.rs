@@ -119,18 +119,20 @@ impl Cursor<'_> {
         &self.value[start..self.position]
     }
 
+    /// Two digits for `field`, at most `max`; a wrong width is reported where the field starts.
     fn two_digits(&mut self, field: &'static str, max: u32) -> Result<u32, LexicalError> {
+        let start = self.position;
         let digits = self.digits();
-        if digits.len() != 2 {
-            return Err(self.shape(field));
-        }
-        let found = digits.parse().map_err(|_| self.shape(field))?;
+        let found = match digits.len() {
+            2 => digits.parse().ok(),
+            _ => None,
+        };
+        let Some(found) = found else {
+            self.position = start;
+            return Err(self.shape("two digits"));
+        };
         if found > max {
-            return Err(LexicalError::OutOfRange {
-                value: self.value.to_owned(),
-                field,
-                found,
-            });
+            return Err(self.out_of_range(field, found));
         }
         Ok(found)
     }
@@ -145,8 +147,10 @@ impl Cursor<'_> {
 
     fn date(&mut self) -> Result<(), LexicalError> {
         let negative = self.eat(b'-');
+        let year_start = self.position;
         let year_digits = self.digits().to_owned();
         if year_digits.len() < 4 {
+            self.position = year_start;
             return Err(self.shape("a year of at least four digits"));
         }
         if year_digits.len() > 4 && year_digits.starts_with('0') {
@@ -285,6 +289,8 @@ pub fn xs_date_time_strategy() -> impl Strategy<Value = String> {
 mod tests {
     use super::*;
 
+    type Validator = fn(&str) -> Result<(), LexicalError>;
+
     #[test]
     fn accepts_the_forms_xsd_allows() {
         for value in [
@@ -340,47 +346,30 @@ mod tests {
                 value: "01000-01-01".into()
             })
         );
-        assert!(matches!(
-            validate_date("2024-01-01+14:01"),
-            Err(LexicalError::OutOfRange {
-                field: "zone minutes",
-                ..
-            })
-        ));
-        assert!(matches!(
-            validate_date("2024-01-01+15:00"),
-            Err(LexicalError::OutOfRange {
-                field: "zone hours",
-                ..
-            })
-        ));
-        assert!(matches!(
-            validate_date("2024-1-01"),
-            Err(LexicalError::Shape { position: 5, .. })
-        ));
-        assert!(matches!(
-            validate_date("2024-01-01 "),
-            Err(LexicalError::Shape { position: 10, .. })
-        ));
-        assert!(matches!(
-            validate_date_time("2024-01-01T24:00:01"),
-            Err(LexicalError::OutOfRange { field: "hour", .. })
-        ));
-        assert!(matches!(
-            validate_date_time("2024-01-01T12:00:60"),
-            Err(LexicalError::OutOfRange {
-                field: "second",
-                ..
-            })
-        ));
-        assert!(matches!(
-            validate_date_time("2024-01-01 12:00:00"),
-            Err(LexicalError::Shape { position: 10, .. })
-        ));
-        assert!(matches!(
-            validate_date_time("2024-01-01T12:00:00."),
-            Err(LexicalError::Shape { .. })
-        ));
+        let out_of_range: [(Validator, &str, &str); 4] = [
+            (validate_date, "2024-01-01+14:01", "zone minutes"),
+            (validate_date, "2024-01-01+15:00", "zone hours"),
+            (validate_date_time, "2024-01-01T24:00:01", "hour"),
+            (validate_date_time, "2024-01-01T12:00:60", "second"),
+        ];
+        for (validate, value, expected) in out_of_range {
+            assert!(
+                matches!(validate(value), Err(LexicalError::OutOfRange { field, .. }) if field == expected),
+                "{value}"
+            );
+        }
+        let misshapen: [(Validator, &str, usize); 4] = [
+            (validate_date, "2024-1-01", 5),
+            (validate_date, "2024-01-01 ", 10),
+            (validate_date_time, "2024-01-01 12:00:00", 10),
+            (validate_date_time, "2024-01-01T12:00:00.", 20),
+        ];
+        for (validate, value, expected) in misshapen {
+            assert!(
+                matches!(validate(value), Err(LexicalError::Shape { position, .. }) if position == expected),
+                "{value}"
+            );
+        }
     }
 
     #[test]
