@@ -6,4 +6,6 @@
 
 pub mod client;
 pub mod domain;
+pub mod hostile;
+pub mod tls;
 pub mod xsd;
