@@ -11,6 +11,7 @@ use std::time::{Duration, Instant};
 
 use chrono::{NaiveDate, Utc};
 use reqwest::Url;
+use reqwest::header::HeaderName;
 
 use crate::cases::{Case, Variables};
 use crate::checks::{self, Answer, Judgement, Outcome};
@@ -136,16 +137,24 @@ impl Runner {
         };
         let version = contract.service.soap;
         let envelope = crate::soap::build_envelope(version, &[], &payload);
-        let headers = version.http_headers(&operation.soap_action);
+        let headers: Vec<(HeaderName, String)> = version
+            .http_headers(&operation.soap_action)
+            .into_iter()
+            .map(|(name, value)| (HeaderName::from_static(name), value))
+            .collect();
         match self
             .client
             .post(&url, &headers, envelope.into_bytes())
             .await
         {
             Ok(exchange) => {
+                let content_type = exchange
+                    .headers
+                    .get(reqwest::header::CONTENT_TYPE)
+                    .and_then(|v| v.to_str().ok());
                 let answer = Answer {
-                    status: exchange.status,
-                    content_type: exchange.content_type.as_deref(),
+                    status: exchange.status.as_u16(),
+                    content_type,
                     body: &exchange.body,
                 };
                 checks::judge(&ctx, &payload, Ok(answer))
