@@ -12,6 +12,7 @@ use reqwest::Url;
 use crate::checks::{Outcome, Verdict};
 use crate::client::ClientOptions;
 use crate::run::{self, ExitStatus, RunOptions, Runner, Suite};
+use crate::tls::{IdentitySource, Secret, TlsClientOptions};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -79,9 +80,63 @@ pub struct RunArgs {
     /// Folder for reports/<run-id>/.
     #[arg(long, default_value = "reports", env = "KONTRAKT_REPORTS")]
     pub reports: PathBuf,
+    #[command(flatten)]
+    pub tls: TlsArgs,
     /// Start the embedded reference provider with this fault mode (to see the harness catch it).
     #[arg(long, conflicts_with = "endpoint")]
     pub provider_fault: Option<String>,
+}
+
+/// TLS and client identity for HTTPS endpoints (Serviceplatformen requires mutual TLS with the
+/// organisation's FOCES/VOCES certificate).
+#[derive(Debug, Args)]
+pub struct TlsArgs {
+    /// PEM bundle of CAs to trust instead of the system roots.
+    #[arg(long, env = "KONTRAKT_CA")]
+    pub ca: Option<PathBuf>,
+    /// Client certificate chain (PEM); needs --client-key.
+    #[arg(long, env = "KONTRAKT_CLIENT_CERT", requires = "client_key")]
+    pub client_cert: Option<PathBuf>,
+    /// Private key of --client-cert (PEM).
+    #[arg(long, env = "KONTRAKT_CLIENT_KEY", requires = "client_cert")]
+    pub client_key: Option<PathBuf>,
+    /// Client identity as PKCS#12 (.p12/.pfx). Its password is read from the environment
+    /// variable named by --p12-password-env, or from --p12-password-file; never from argv.
+    #[arg(long, env = "KONTRAKT_CLIENT_P12", conflicts_with = "client_cert")]
+    pub client_p12: Option<PathBuf>,
+    /// Environment variable holding the PKCS#12 password.
+    #[arg(long, default_value = "KONTRAKT_P12_PASSWORD")]
+    pub p12_password_env: String,
+    /// File holding the PKCS#12 password (one line).
+    #[arg(long, env = "KONTRAKT_P12_PASSWORD_FILE")]
+    pub p12_password_file: Option<PathBuf>,
+    /// Accept any server certificate. INSECURE: for diagnosing a test deployment only.
+    #[arg(long)]
+    pub insecure: bool,
+}
+
+impl TlsArgs {
+    fn options(&self) -> TlsClientOptions {
+        let identity = match (&self.client_p12, &self.client_cert, &self.client_key) {
+            (Some(path), _, _) => Some(IdentitySource::Pkcs12 {
+                path: path.clone(),
+                password: match &self.p12_password_file {
+                    Some(file) => Secret::File(file.clone()),
+                    None => Secret::Env(self.p12_password_env.clone()),
+                },
+            }),
+            (None, Some(cert), Some(key)) => Some(IdentitySource::Pem {
+                cert: cert.clone(),
+                key: key.clone(),
+            }),
+            _ => None,
+        };
+        TlsClientOptions {
+            ca_bundle: self.ca.clone(),
+            identity,
+            insecure: self.insecure,
+        }
+    }
 }
 
 #[derive(Debug, Args)]
@@ -98,6 +153,15 @@ pub struct ServeArgs {
     /// List the fault modes and exit.
     #[arg(long)]
     pub list_faults: bool,
+    /// Serve HTTPS with this certificate chain (PEM); needs --tls-key.
+    #[arg(long, requires = "tls_key")]
+    pub tls_cert: Option<PathBuf>,
+    /// Private key of --tls-cert (PEM).
+    #[arg(long, requires = "tls_cert")]
+    pub tls_key: Option<PathBuf>,
+    /// Require client certificates issued by this CA (PEM); needs --tls-cert.
+    #[arg(long, requires = "tls_cert")]
+    pub client_ca: Option<PathBuf>,
     /// The provider's seeded state.
     #[arg(long, default_value = "contracts/reference-fixture.toml")]
     pub fixture: PathBuf,
@@ -200,6 +264,12 @@ fn run_command(args: RunArgs) -> anyhow::Result<ExitStatus> {
         .transpose()?;
     let today = args.today.unwrap_or_else(run::copenhagen_today);
     let fixture = args.suite.contracts.join("reference-fixture.toml");
+    let tls_options = args.tls.options();
+    if tls_options.insecure {
+        eprintln!(
+            "WARNING: --insecure: server certificates are NOT verified; this run certifies nothing about TLS"
+        );
+    }
     runtime()?.block_on(async move {
         // Keeps the embedded provider alive for the whole run.
         let (endpoint, _provider) = match endpoint {
@@ -225,6 +295,7 @@ fn run_command(args: RunArgs) -> anyhow::Result<ExitStatus> {
                 connect_timeout: Duration::from_secs(args.connect_timeout),
                 total_timeout: Duration::from_secs(args.timeout),
                 max_response_bytes: args.max_response_bytes,
+                tls: tls_options,
                 ..ClientOptions::default()
             },
             reports_dir: args.reports,

@@ -44,3 +44,6 @@ pub async fn serve(
 ) -> Result<(), ReferenceError> {
     Ok(())
 }
+pub fn router(_: ProviderOptions) -> Result<axum::Router, ReferenceError> {
+    Err(ReferenceError)
+}
