@@ -11,6 +11,7 @@ use reqwest::Url;
 
 use crate::checks::{Outcome, Verdict};
 use crate::client::ClientOptions;
+use crate::hostile::HostileMode;
 use crate::run::{self, ExitStatus, RunOptions, Runner, Suite};
 use crate::tls::{IdentitySource, Secret, TlsClientOptions};
 
@@ -71,6 +72,9 @@ pub struct RunArgs {
     /// Seconds allowed for connecting.
     #[arg(long, default_value_t = 5)]
     pub connect_timeout: u64,
+    /// Seconds allowed without receiving a byte.
+    #[arg(long, default_value_t = 15)]
+    pub read_timeout: u64,
     /// Seconds allowed for a whole exchange.
     #[arg(long, default_value_t = 30)]
     pub timeout: u64,
@@ -150,6 +154,12 @@ pub struct ServeArgs {
     /// Misbehave in a named way (see --list-faults).
     #[arg(long)]
     pub fault: Option<String>,
+    /// Instead of the provider, misbehave at the transport level (see --list-hostile).
+    #[arg(long, conflicts_with_all = ["fault", "tls_cert"])]
+    pub hostile: Option<HostileMode>,
+    /// List the hostile modes and exit.
+    #[arg(long)]
+    pub list_hostile: bool,
     /// List the fault modes and exit.
     #[arg(long)]
     pub list_faults: bool,
@@ -217,6 +227,12 @@ fn serve_command(args: ServeArgs) -> anyhow::Result<ExitStatus> {
         }
         return Ok(ExitStatus::Passed);
     }
+    if args.list_hostile {
+        for mode in HostileMode::all() {
+            println!("{mode}");
+        }
+        return Ok(ExitStatus::Passed);
+    }
     let fault = args
         .fault
         .as_deref()
@@ -231,14 +247,32 @@ fn serve_command(args: ServeArgs) -> anyhow::Result<ExitStatus> {
         let listener = tokio::net::TcpListener::bind(&args.addr)
             .await
             .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", args.addr))?;
-        eprintln!(
-            "reference provider listening on http://{}/service/",
-            listener.local_addr()?
-        );
+        let addr = listener.local_addr()?;
         let shutdown = async {
             let _ = tokio::signal::ctrl_c().await;
         };
-        crate::reference::serve(listener, options, shutdown).await?;
+        if let Some(mode) = args.hostile {
+            eprintln!("hostile endpoint ({mode}) listening on http://{addr}/service/");
+            tokio::select! {
+                _ = crate::hostile::serve_hostile(listener, mode) => {}
+                _ = shutdown => {}
+            }
+            return Ok(ExitStatus::Passed);
+        }
+        match (&args.tls_cert, &args.tls_key) {
+            (Some(cert), Some(key)) => {
+                let config = crate::tls::server_config(cert, key, args.client_ca.as_deref())?;
+                let app = crate::reference::router(options)?;
+                eprintln!("reference provider listening on https://{addr}/service/");
+                axum::serve(crate::tls::TlsListener::new(listener, config), app)
+                    .with_graceful_shutdown(shutdown)
+                    .await?;
+            }
+            _ => {
+                eprintln!("reference provider listening on http://{addr}/service/");
+                crate::reference::serve(listener, options, shutdown).await?;
+            }
+        }
         Ok(ExitStatus::Passed)
     })
 }
@@ -293,6 +327,7 @@ fn run_command(args: RunArgs) -> anyhow::Result<ExitStatus> {
             jobs: args.jobs,
             client: ClientOptions {
                 connect_timeout: Duration::from_secs(args.connect_timeout),
+                read_timeout: Duration::from_secs(args.read_timeout),
                 total_timeout: Duration::from_secs(args.timeout),
                 max_response_bytes: args.max_response_bytes,
                 tls: tls_options,

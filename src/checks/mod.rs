@@ -209,6 +209,7 @@ pub fn judge(ctx: &Context, request_text: &str, answer: Result<Answer, String>) 
         }
     };
     checks.push(CheckResult::new("envelope", Verdict::Pass));
+    checks.push(CheckResult::new("content-type", content_type_verdict(ctx, &answer)));
     let canonical = canonicalize(envelope.body_child, &ctx.contract.preferred_prefixes());
 
     let fault = envelope.fault();
@@ -241,6 +242,22 @@ pub fn judge(ctx: &Context, request_text: &str, answer: Result<Answer, String>) 
         }
     }
     judgement(checks, Some(canonical))
+}
+
+fn content_type_verdict(ctx: &Context, answer: &Answer) -> Verdict {
+    let expected = ctx.contract.service.soap.media_type();
+    let media_type = answer
+        .content_type
+        .and_then(|c| c.split(';').next())
+        .map(|m| m.trim().to_ascii_lowercase());
+    match media_type {
+        Some(m) if m == expected => Verdict::Pass,
+        Some(m) => Verdict::Fail(format!(
+            "Content-Type is `{m}`; {} requires `{expected}`",
+            ctx.contract.service.soap
+        )),
+        None => Verdict::Fail(format!("no Content-Type; {} requires `{expected}`", ctx.contract.service.soap)),
+    }
 }
 
 fn outcome_verdict(
@@ -277,9 +294,10 @@ fn outcome_verdict(
         (Expectation::Success, None) => {
             if !ctx.operation.response.matches(envelope.body_child) {
                 Verdict::Fail(format!(
-                    "expected response element {}, got {}",
+                    "expected response element {}, got {} (HTTP {})",
                     ctx.operation.response,
-                    clark_name(envelope.body_child)
+                    clark_name(envelope.body_child),
+                    answer.status
                 ))
             } else if answer.status != 200 {
                 Verdict::Fail(format!(

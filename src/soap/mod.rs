@@ -42,13 +42,21 @@ impl SoapVersion {
     pub fn http_headers(self, action: &str) -> Vec<(&'static str, String)> {
         match self {
             SoapVersion::V11 => vec![
-                ("content-type", "text/xml; charset=utf-8".to_owned()),
+                ("content-type", format!("{}; charset=utf-8", self.media_type())),
                 ("soapaction", format!("\"{action}\"")),
             ],
             SoapVersion::V12 => vec![(
                 "content-type",
-                format!("application/soap+xml; charset=utf-8; action=\"{action}\""),
+                format!("{}; charset=utf-8; action=\"{action}\"", self.media_type()),
             )],
+        }
+    }
+
+    /// The media type a message of this version must be labelled with.
+    pub fn media_type(self) -> &'static str {
+        match self {
+            SoapVersion::V11 => "text/xml",
+            SoapVersion::V12 => "application/soap+xml",
         }
     }
 
