@@ -289,7 +289,7 @@ async fn server_certificate_for_another_host_is_refused() {
     );
     let message = error.to_string();
     assert!(
-        message.contains("127.0.0.1") && message.contains("wrong.example"),
+        message.contains("host name 127.0.0.1 (it names wrong.example)"),
         "{message}"
     );
 }
