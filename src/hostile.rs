@@ -81,6 +81,12 @@ impl HostileMode {
         &ALL_MODES
     }
 
+    /// Whether the mode misbehaves at the HTTP/TCP level (the transport must turn it into an
+    /// error) rather than in a well-framed response body (the SOAP layer must judge it).
+    pub fn is_transport_level(self) -> bool {
+        canned_answer(self).is_none() || self == HostileMode::RedirectOtherHost
+    }
+
     pub fn name(self) -> &'static str {
         match self {
             HostileMode::NeverAnswer => "never-answer",
@@ -421,6 +427,27 @@ mod tests {
         for &mode in HostileMode::all() {
             assert_eq!(mode.to_string().parse::<HostileMode>().unwrap(), mode);
         }
+    }
+
+    #[test]
+    fn byte_level_modes_and_redirects_are_transport_level() {
+        let transport: Vec<&str> = HostileMode::all()
+            .iter()
+            .filter(|mode| mode.is_transport_level())
+            .map(|mode| mode.name())
+            .collect();
+        assert_eq!(
+            transport,
+            [
+                "never-answer",
+                "trickle",
+                "close-mid-response",
+                "reset",
+                "huge-body",
+                "huge-body-chunked",
+                "redirect-other-host"
+            ]
+        );
     }
 
     #[test]

@@ -213,7 +213,7 @@ impl Attempt<'_> {
             CertificateError::NotValidForNameContext { presented, .. } => {
                 TransportError::ServerCertificateWrongHost {
                     host: self.host.to_owned(),
-                    presented: presented.clone(),
+                    presented: presented.iter().map(|name| readable_name(name)).collect(),
                 }
             }
             other => TransportError::ServerCertificateInvalid {
@@ -222,6 +222,15 @@ impl Attempt<'_> {
             },
         }
     }
+}
+
+/// rustls reports presented names in its Debug form (`DnsName("a.example")`); users want the name.
+fn readable_name(presented: &str) -> String {
+    let inner = presented
+        .split_once('(')
+        .and_then(|(_, rest)| rest.strip_suffix(')'))
+        .unwrap_or(presented);
+    inner.trim_matches('"').to_owned()
 }
 
 fn describe_rejection(alert: AlertDescription) -> &'static str {
@@ -283,6 +292,13 @@ mod tests {
                 .iter()
                 .any(|e| e.downcast_ref::<rustls::Error>().is_some())
         );
+    }
+
+    #[test]
+    fn presented_names_lose_their_debug_wrapping() {
+        assert_eq!(readable_name("DnsName(\"wrong.example\")"), "wrong.example");
+        assert_eq!(readable_name("IpAddress(10.0.0.1)"), "10.0.0.1");
+        assert_eq!(readable_name("plain.example"), "plain.example");
     }
 
     #[test]
