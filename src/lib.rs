@@ -6,6 +6,7 @@
 
 pub mod client;
 pub mod domain;
+pub mod reference;
 pub mod soap;
 pub mod xml;
 pub mod xsd;
