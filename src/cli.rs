@@ -29,7 +29,7 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Run the conformance cases against an endpoint (default: the embedded reference provider).
-    Run(RunArgs),
+    Run(Box<RunArgs>),
     /// Run the reference provider standalone.
     Serve(ServeArgs),
     /// List trial names (libtest `--list --format terse` compatible).
@@ -192,7 +192,7 @@ pub struct ListArgs {
 /// Runs a parsed command line and returns the process exit code.
 pub fn main(cli: Cli) -> i32 {
     let result = match cli.command {
-        Command::Run(args) => run_command(args),
+        Command::Run(args) => run_command(*args),
         Command::Serve(args) => serve_command(args),
         Command::List(args) => list_command(args),
     };
@@ -331,7 +331,6 @@ fn run_command(args: RunArgs) -> anyhow::Result<ExitStatus> {
                 total_timeout: Duration::from_secs(args.timeout),
                 max_response_bytes: args.max_response_bytes,
                 tls: tls_options,
-                ..ClientOptions::default()
             },
             reports_dir: args.reports,
         };

@@ -75,13 +75,13 @@ fn main() {
             Trial::test(case.name.clone(), move || {
                 let env = environment(&suite);
                 let result = env.runtime.block_on(env.runner.run_case(&case));
-                if let Some(problem) = result.judgement.first_problem() {
-                    if result.judgement.outcome() != Outcome::Passed {
-                        return Err(Failed::from(format!(
-                            "{}: {:?}",
-                            problem.check, problem.verdict
-                        )));
-                    }
+                if result.judgement.outcome() != Outcome::Passed {
+                    let problem = result
+                        .judgement
+                        .first_problem()
+                        .map(|p| format!("{}: {:?}", p.check, p.verdict))
+                        .unwrap_or_default();
+                    return Err(Failed::from(problem));
                 }
                 let canonical = result
                     .judgement

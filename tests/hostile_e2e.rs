@@ -31,7 +31,9 @@ fn hostile(mode: &str) -> (Server, String) {
         .spawn()
         .expect("serve starts");
     let mut line = String::new();
-    BufReader::new(child.stderr.take().expect("stderr")).read_line(&mut line).expect("banner");
+    BufReader::new(child.stderr.take().expect("stderr"))
+        .read_line(&mut line)
+        .expect("banner");
     let url = line
         .split_whitespace()
         .find(|w| w.starts_with("http://"))
@@ -46,7 +48,14 @@ fn verdict(mode: &str) -> (Option<i32>, String) {
     let reports = tempfile::tempdir().expect("tempdir");
     let output = kontrakt()
         .args(["run", "--exact", CASE, "--endpoint", &url])
-        .args(["--connect-timeout", "2", "--read-timeout", "2", "--timeout", "4"])
+        .args([
+            "--connect-timeout",
+            "2",
+            "--read-timeout",
+            "2",
+            "--timeout",
+            "4",
+        ])
         .args(["--max-response-bytes", "8388608", "--reports"])
         .arg(reports.path())
         .output()
@@ -60,7 +69,9 @@ fn verdict(mode: &str) -> (Option<i32>, String) {
         .unwrap_or_else(|| panic!("{mode}: no line for the case:\n{stdout}{stderr}"))
         .to_owned();
     // Whatever happened, the run's reports exist.
-    let runs: Vec<_> = std::fs::read_dir(reports.path()).expect("reports").collect();
+    let runs: Vec<_> = std::fs::read_dir(reports.path())
+        .expect("reports")
+        .collect();
     assert_eq!(runs.len(), 1, "{mode}: reports missing");
     (output.status.code(), line)
 }

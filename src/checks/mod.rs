@@ -209,8 +209,15 @@ pub fn judge(ctx: &Context, request_text: &str, answer: Result<Answer, String>) 
         }
     };
     checks.push(CheckResult::new("envelope", Verdict::Pass));
-    checks.push(CheckResult::new("content-type", content_type_verdict(ctx, &answer)));
-    let canonical = canonicalize(envelope.body_child, &ctx.contract.preferred_prefixes());
+    checks.push(CheckResult::new(
+        "content-type",
+        content_type_verdict(ctx, &answer),
+    ));
+    let mut prefixes = ctx.contract.preferred_prefixes();
+    prefixes
+        .entry(envelope.version.namespace().to_owned())
+        .or_insert_with(|| "soap".to_owned());
+    let canonical = canonicalize(envelope.body_child, &prefixes);
 
     let fault = envelope.fault();
     checks.push(CheckResult::new(
@@ -256,7 +263,10 @@ fn content_type_verdict(ctx: &Context, answer: &Answer) -> Verdict {
             "Content-Type is `{m}`; {} requires `{expected}`",
             ctx.contract.service.soap
         )),
-        None => Verdict::Fail(format!("no Content-Type; {} requires `{expected}`", ctx.contract.service.soap)),
+        None => Verdict::Fail(format!(
+            "no Content-Type; {} requires `{expected}`",
+            ctx.contract.service.soap
+        )),
     }
 }
 

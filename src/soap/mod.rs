@@ -42,7 +42,10 @@ impl SoapVersion {
     pub fn http_headers(self, action: &str) -> Vec<(&'static str, String)> {
         match self {
             SoapVersion::V11 => vec![
-                ("content-type", format!("{}; charset=utf-8", self.media_type())),
+                (
+                    "content-type",
+                    format!("{}; charset=utf-8", self.media_type()),
+                ),
                 ("soapaction", format!("\"{action}\"")),
             ],
             SoapVersion::V12 => vec![(
