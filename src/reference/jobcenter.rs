@@ -154,6 +154,13 @@ impl<T> Jobcentres<T> {
 }
 
 #[cfg(test)]
+impl<T> Jobcentres<T> {
+    pub(super) fn stores_for_test(&self) -> std::sync::MutexGuard<'_, BTreeMap<String, T>> {
+        self.stores.lock().unwrap()
+    }
+}
+
+#[cfg(test)]
 mod tests {
     use super::*;
 

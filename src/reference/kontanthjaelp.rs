@@ -127,6 +127,10 @@ struct SeededGrant {
 
 /// The route of this service, its jobcentre stores seeded from the fixture.
 pub(super) fn mount(fixture: &Fixture, provider: Arc<Provider>) -> Result<Router, ReferenceError> {
+    Ok(route(&SPEC, seed(fixture)?, provider))
+}
+
+fn seed(fixture: &Fixture) -> Result<Kontanthjaelp, ReferenceError> {
     let mut stores: BTreeMap<String, Grants> = fixture
         .municipalities
         .keys()
@@ -148,10 +152,9 @@ pub(super) fn mount(fixture: &Fixture, provider: Arc<Provider>) -> Result<Router
             store.insert(key, grant);
         }
     }
-    let state = Kontanthjaelp {
+    Ok(Kontanthjaelp {
         jobcentres: Jobcentres::new(stores),
-    };
-    Ok(route(&SPEC, state, provider))
+    })
 }
 
 /// A fixture grant passes the same checks as a grant sent over the wire.
@@ -331,4 +334,303 @@ fn response(
     }
     out.close(&root);
     out.finish()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::reference::clock::Clock;
+    use std::path::{Path, PathBuf};
+
+    const TODAY: NaiveDate = NaiveDate::from_ymd_opt(2024, 2, 29).unwrap();
+    const MESSAGE_ID: &str = "6f1c2d3e-4a5b-4c6d-8e7f-901234567890";
+
+    fn repo(relative: &str) -> PathBuf {
+        Path::new(env!("CARGO_MANIFEST_DIR")).join(relative)
+    }
+
+    fn state() -> Kontanthjaelp {
+        let fixture =
+            Fixture::load(&repo(crate::reference::DEFAULT_FIXTURE), &[FIXTURE_KEY]).unwrap();
+        seed(&fixture).unwrap()
+    }
+
+    fn golden(operation: &str, case: &str) -> String {
+        let text = std::fs::read_to_string(repo(&format!(
+            "golden/kontanthjaelp/{operation}/{case}.xml"
+        )))
+        .unwrap();
+        text.replace("${authority_cvr}", "29189846")
+            .replace("${message_id}", MESSAGE_ID)
+            .replace("${now}", "2024-02-29T09:15:00+01:00")
+    }
+
+    /// Runs `request` through the operation its root element names.
+    fn answer(
+        state: &Kontanthjaelp,
+        request: &str,
+        fault: Option<FaultMode>,
+    ) -> Result<String, Refusal> {
+        let doc = crate::xml::parse(request).unwrap();
+        let root = doc.root_element();
+        let operation = SPEC
+            .operations
+            .iter()
+            .find(|op| op.request == root.tag_name().name())
+            .unwrap();
+        let call = Call {
+            request: root,
+            received: Clock::new(None).now(),
+            today: TODAY,
+            fault,
+            response_namespace: NS,
+        };
+        (operation.handle)(state, &call)
+    }
+
+    fn held(state: &Kontanthjaelp, municipality: &str, cpr: &str, grant_id: &str) -> Option<Grant> {
+        let stores = state.jobcentres.stores_for_test();
+        stores[municipality]
+            .get(&GrantKey {
+                cpr: cpr.into(),
+                grant_id: grant_id.into(),
+            })
+            .cloned()
+    }
+
+    /// `(element name, text)` of the response wrapper's children and the receipt's children.
+    fn shape(response: &str) -> (Vec<(String, String)>, Vec<(String, String)>) {
+        let doc = crate::xml::parse(response).unwrap();
+        let list = |node: roxmltree::Node| {
+            node.children()
+                .filter(|n| n.is_element())
+                .map(|n| {
+                    (
+                        n.tag_name().name().to_owned(),
+                        n.text().unwrap_or_default().to_owned(),
+                    )
+                })
+                .collect::<Vec<_>>()
+        };
+        let root = doc.root_element();
+        let receipt = root.first_element_child().unwrap();
+        assert_eq!(receipt.tag_name().namespace(), Some(FAELLESDEL_NS));
+        (list(root), list(receipt))
+    }
+
+    #[test]
+    fn every_golden_request_is_answered_as_its_sidecar_expects() {
+        for operation in ["RetBevilling", "SletBevilling"] {
+            let dir = repo(&format!("golden/kontanthjaelp/{operation}"));
+            let mut seen = 0;
+            for entry in std::fs::read_dir(&dir).unwrap() {
+                let path = entry.unwrap().path();
+                if path.extension().is_none_or(|e| e != "xml") {
+                    continue;
+                }
+                seen += 1;
+                let case = path.file_stem().unwrap().to_str().unwrap();
+                let expect_fault = std::fs::read_to_string(path.with_extension("toml"))
+                    .is_ok_and(|sidecar| sidecar.contains("expect = \"fault\""));
+                let result = answer(&state(), &golden(operation, case), None);
+                assert_eq!(
+                    result.is_err(),
+                    expect_fault,
+                    "{operation}/{case}: {result:?}"
+                );
+            }
+            assert!(seen >= 4, "{operation}: only {seen} golden requests");
+        }
+    }
+
+    #[test]
+    fn receipt_echoes_the_faellesdel_in_schema_order() {
+        let response = answer(
+            &state(),
+            &golden("RetBevilling", "i-gang-uden-referencer"),
+            None,
+        )
+        .unwrap();
+        let (root, receipt) = shape(&response);
+        let names: Vec<_> = root.iter().map(|(n, _)| n.as_str()).collect();
+        assert_eq!(names, ["Kvittering", "BevillingId"]);
+        assert_eq!(root[1].1, "KY-2024-000102");
+        let names: Vec<_> = receipt.iter().map(|(n, _)| n.as_str()).collect();
+        assert_eq!(
+            names,
+            [
+                "BeskedId",
+                "ModtagetTidspunkt",
+                "Myndighedskode",
+                "CPRNummer",
+                "Reaktion"
+            ]
+        );
+        assert_eq!(receipt[0].1, MESSAGE_ID);
+        assert!(
+            chrono::DateTime::parse_from_rfc3339(&receipt[1].1).is_ok(),
+            "{}",
+            receipt[1].1
+        );
+        assert_eq!(receipt[2].1, "751");
+        assert_eq!(receipt[3].1, "2103924417");
+        assert_eq!(receipt[4].1, "Modtaget");
+    }
+
+    #[test]
+    fn allowed_statuses_are_stored_in_the_municipality_of_the_request() {
+        let state = state();
+        let request = golden("RetBevilling", "afgjort-med-sag-og-kontaktforloeb")
+            .replace("KY-2024-000101", "KY-2024-999999");
+        assert_eq!(held(&state, "101", "0707614285", "KY-2024-999999"), None);
+        answer(&state, &request, None).unwrap();
+        let grant = held(&state, "101", "0707614285", "KY-2024-999999").unwrap();
+        assert_eq!(grant.status, GrantStatus::Decided);
+        assert_eq!(
+            grant.valid_from,
+            NaiveDate::from_ymd_opt(2024, 3, 1).unwrap()
+        );
+        assert_eq!(held(&state, "751", "0707614285", "KY-2024-999999"), None);
+    }
+
+    #[test]
+    fn forbidden_statuses_are_refused_and_not_stored() {
+        for case in ["ansoegt-afvises", "afslaaet-afvises"] {
+            let state = state();
+            let refusal = answer(&state, &golden("RetBevilling", case), None).unwrap_err();
+            assert!(refusal.client);
+            assert_eq!(refusal.code, "UlovligBevillingStatus");
+            assert!(refusal.text.contains("kun bevillinger med status afgjort"));
+            let (municipality, cpr, id) = match case {
+                "ansoegt-afvises" => ("101", "0707614285", "KY-2024-000103"),
+                _ => ("751", "2103924417", "KY-2024-000104"),
+            };
+            assert_eq!(held(&state, municipality, cpr, id), None);
+            answer(
+                &state,
+                &golden("RetBevilling", case),
+                Some(FaultMode::AcceptForbiddenStatus),
+            )
+            .unwrap();
+            assert!(held(&state, municipality, cpr, id).is_some());
+        }
+    }
+
+    #[test]
+    fn deletion_removes_the_grant_as_of_today_and_is_idempotent() {
+        let state = state();
+        assert!(held(&state, "101", "0707614285", "KY-2024-000101").is_some());
+        let request = golden("SletBevilling", "med-sag-og-kontaktforloeb");
+        for _ in 0..2 {
+            let (root, _) = shape(&answer(&state, &request, None).unwrap());
+            assert_eq!(
+                root.iter().map(|(n, _)| n.as_str()).collect::<Vec<_>>(),
+                ["Kvittering", "BevillingId", "SletningVirkningsdato"]
+            );
+            assert_eq!(root[1].1, "KY-2024-000101");
+            assert_eq!(root[2].1, "2024-02-29");
+            assert_eq!(held(&state, "101", "0707614285", "KY-2024-000101"), None);
+        }
+        let (root, _) =
+            shape(&answer(&state, &request, Some(FaultMode::WrongDeletionDate)).unwrap());
+        assert_eq!(root[2].1, "2024-02-28");
+    }
+
+    #[test]
+    fn unknown_municipality_is_refused_unless_the_fault_mode_accepts_it() {
+        for operation in ["RetBevilling", "SletBevilling"] {
+            let request = golden(operation, "ukendt-myndighedskode-afvises");
+            let refusal = answer(&state(), &request, None).unwrap_err();
+            assert_eq!(refusal.code, "UkendtMyndighedskode", "{operation}");
+            answer(
+                &state(),
+                &request,
+                Some(FaultMode::AcceptUnknownMunicipality),
+            )
+            .unwrap();
+        }
+    }
+
+    #[test]
+    fn receipt_fault_modes_break_the_message_id_only() {
+        let request = golden("SletBevilling", "uden-referencer");
+        let (_, dropped) =
+            shape(&answer(&state(), &request, Some(FaultMode::DropReceiptMessageId)).unwrap());
+        assert_eq!(dropped[0].0, "ModtagetTidspunkt");
+        assert_eq!(dropped.len(), 4);
+        let (_, wrong) =
+            shape(&answer(&state(), &request, Some(FaultMode::EchoWrongMessageId)).unwrap());
+        assert_eq!(wrong[0].0, "BeskedId");
+        assert_ne!(wrong[0].1, MESSAGE_ID);
+        assert_eq!(wrong[0].1.len(), MESSAGE_ID.len());
+    }
+
+    #[test]
+    fn malformed_requests_are_refused_naming_the_element() {
+        let refuse = |from: &str, to: &str| {
+            let request = golden("RetBevilling", "i-gang-uden-referencer").replace(from, to);
+            answer(&state(), &request, None).unwrap_err().text
+        };
+        assert!(refuse("2103924417", "3002924417").contains("CPRNummer"));
+        assert!(refuse(MESSAGE_ID, &MESSAGE_ID.to_uppercase()).contains("BeskedId"));
+        assert!(refuse("KY-2024-000102", "ky-2024-000102").contains("BevillingId"));
+        assert!(refuse("uddannelseshjælp", "boligstøtte").contains("Ydelsestype"));
+        assert!(refuse("2024-06-15", "15-06-2024").contains("GyldigFra"));
+        assert!(
+            refuse(
+                "<kh:GyldigFra>2024-06-15</kh:GyldigFra>",
+                "<kh:GyldigFra>2024-06-15</kh:GyldigFra><kh:GyldigTil>2024-01-01</kh:GyldigTil>"
+            )
+            .contains("før GyldigFra")
+        );
+        assert!(refuse("<kh:Ydelsestype>", "<kh:Ekstra/><kh:Ydelsestype>").contains("Ekstra"));
+        assert!(
+            refuse("</kh:Bevilling>", "</kh:Bevilling><kh:Bevilling/>")
+                .contains("uventet element Bevilling")
+        );
+    }
+
+    #[test]
+    fn amounts_and_grant_ids() {
+        for good in ["0", "12804.00", "12804.5", "999999999999999"] {
+            assert!(is_amount(good), "{good}");
+        }
+        for bad in ["", "-1", "1.234", "1e3", ".5", "1000000000000000"] {
+            assert!(!is_amount(bad), "{bad}");
+        }
+        assert!(is_grant_id("KY-2024-000101"));
+        for bad in [
+            "KY-2024-00010",
+            "KYY-2024-000101",
+            "K1-2024-000101",
+            "KY2024-000101",
+        ] {
+            assert!(!is_grant_id(bad), "{bad}");
+        }
+    }
+
+    /// The provider keeps its own copy of the wire names (it must not read the harness's
+    /// contract at run time); this keeps the copy honest.
+    #[test]
+    fn wire_names_agree_with_the_contract() {
+        let text = std::fs::read_to_string(repo("contracts/kontanthjaelp/contract.toml")).unwrap();
+        let contract: toml::Table = toml::from_str(&text).unwrap();
+        assert_eq!(contract["service"]["path"].as_str(), Some(SPEC.path));
+        assert_eq!(contract["service"]["soap"].as_str(), Some("1.1"));
+        assert_eq!(contract["namespaces"]["kh"].as_str(), Some(NS));
+        let operations = contract["operation"].as_array().unwrap();
+        assert_eq!(operations.len(), SPEC.operations.len());
+        for (declared, implemented) in operations.iter().zip(SPEC.operations) {
+            assert_eq!(
+                declared["soap_action"].as_str(),
+                Some(implemented.soap_action)
+            );
+            assert_eq!(
+                declared["request"]
+                    .as_str()
+                    .map(|q| q.trim_start_matches("kh:")),
+                Some(implemented.request)
+            );
+        }
+    }
 }

@@ -113,17 +113,31 @@ pub(super) fn digit_groups(text: &str, separator: char, lengths: &[usize]) -> bo
             .all(|(group, &len)| group.len() == len && group.bytes().all(|b| b.is_ascii_digit()))
 }
 
-/// An `xs:date`: `YYYY-MM-DD` with an optional time zone (`Z` or `±hh:mm`) that does not change
-/// which day is meant.
+/// An `xs:date`: `[-]YYYY-MM-DD` (four or more year digits, no leading zero beyond four) with an
+/// optional time zone (`Z` or `±hh:mm`) that does not change which day is meant.
 pub(super) fn xs_date(name: &str, text: &str) -> Result<NaiveDate, Refusal> {
-    let (date, zone) = text.split_at(text.len().min(10));
+    parse_xs_date(text)
+        .ok_or_else(|| Refusal::invalid_message(format!("{name} er ikke en dato: {text:?}")))
+}
+
+fn parse_xs_date(text: &str) -> Option<NaiveDate> {
+    let (negative, unsigned) = match text.strip_prefix('-') {
+        Some(rest) => (true, rest),
+        None => (false, text),
+    };
+    let (year, rest) = unsigned.split_at(unsigned.find('-')?);
+    let year_ok = digit_groups(year, '-', &[year.len()])
+        && (year.len() == 4 || (year.len() > 4 && !year.starts_with('0')));
+    let (month_day, zone) = (rest.get(..6)?, rest.get(6..)?);
     let zone_ok = zone.is_empty()
         || zone == "Z"
         || (zone.starts_with(['+', '-']) && digit_groups(&zone[1..], ':', &[2, 2]));
-    zone_ok
-        .then(|| NaiveDate::parse_from_str(date, "%Y-%m-%d").ok())
-        .flatten()
-        .ok_or_else(|| Refusal::invalid_message(format!("{name} er ikke en dato: {text:?}")))
+    if !year_ok || !zone_ok || !digit_groups(&month_day[1..], '-', &[2, 2]) {
+        return None;
+    }
+    let year: i32 = year.parse().ok()?;
+    let (month, day) = (month_day[1..3].parse().ok()?, month_day[4..6].parse().ok()?);
+    NaiveDate::from_ymd_opt(if negative { -year } else { year }, month, day)
 }
 
 /// Writes a response payload. Writing into memory cannot fail, so write results are dropped.
