@@ -5,12 +5,12 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 list() {
   cargo nextest list --test conformance --message-format oneline "$@" 2>/dev/null \
-    | sed -n 's/^conformance //p' | sort
+    | sed -n 's/^kontrakt::conformance //p' | sort
 }
 all=$(list)
 one=$(list --partition hash:1/2)
 two=$(list --partition hash:2/2)
-total=$(printf '%s\n' "$all" | grep -c .)
+total=$(printf '%s\n' "$all" | grep -c . || true)
 [ "$total" -gt 0 ] || { echo "partition check: no trials listed" >&2; exit 1; }
 union=$(printf '%s\n%s\n' "$one" "$two" | grep . | sort)
 overlap=$(comm -12 <(printf '%s\n' "$one") <(printf '%s\n' "$two") | grep -c . || true)
