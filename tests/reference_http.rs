@@ -98,9 +98,30 @@ struct Answer {
     body: String,
 }
 
-async fn post(running: &Running, soap_action: &str, body: &str) -> Answer {
-    let response = client()
-        .post(format!("{}{SERVICE}", running.base_url()))
+/// A running provider and a client for it (one per test: building a client is not cheap, and
+/// its connection pool belongs to the test's runtime).
+struct Endpoint {
+    running: Running,
+    client: reqwest::Client,
+}
+
+impl Endpoint {
+    async fn start(options: ProviderOptions) -> Endpoint {
+        Endpoint {
+            running: reference::spawn(options).await.unwrap(),
+            client: client(),
+        }
+    }
+
+    fn url(&self) -> String {
+        format!("{}{SERVICE}", self.running.base_url())
+    }
+}
+
+async fn post(endpoint: &Endpoint, soap_action: &str, body: &str) -> Answer {
+    let response = endpoint
+        .client
+        .post(endpoint.url())
         .header("content-type", "text/xml; charset=utf-8")
         .header("soapaction", format!("\"{soap_action}\""))
         .body(body.to_owned())
@@ -118,9 +139,9 @@ async fn post(running: &Running, soap_action: &str, body: &str) -> Answer {
     }
 }
 
-async fn send(running: &Running, case: &Case) -> Answer {
+async fn send(endpoint: &Endpoint, case: &Case) -> Answer {
     let envelope = build_envelope(SoapVersion::V11, &[], &case.request);
-    post(running, &case.soap_action(), &envelope).await
+    post(endpoint, &case.soap_action(), &envelope).await
 }
 
 fn child<'a, 'i>(node: Node<'a, 'i>, ns: &str, name: &str) -> Option<Node<'a, 'i>> {
@@ -229,13 +250,12 @@ fn judge(case: &Case, answer: &Answer) -> BTreeSet<String> {
 
 /// Every golden case against a provider in `mode`, and everything found wrong.
 async fn run_golden(mode: Option<FaultMode>) -> BTreeSet<String> {
-    let running = reference::spawn(options(mode)).await.unwrap();
+    let endpoint = Endpoint::start(options(mode)).await;
     let mut broken = BTreeSet::new();
     for case in golden_cases() {
-        let answer = send(&running, &case).await;
+        let answer = send(&endpoint, &case).await;
         broken.extend(judge(&case, &answer));
     }
-    running.stop().await.unwrap();
     broken
 }
 
@@ -273,11 +293,9 @@ async fn each_fault_mode_breaks_exactly_what_it_claims() {
 
 #[tokio::test]
 async fn non_soap_mode_answers_http_200_with_html() {
-    let running = reference::spawn(options(Some(FaultMode::NonSoap200)))
-        .await
-        .unwrap();
+    let endpoint = Endpoint::start(options(Some(FaultMode::NonSoap200))).await;
     let case = &golden_cases()[0];
-    let answer = send(&running, case).await;
+    let answer = send(&endpoint, case).await;
     assert_eq!(answer.status, 200);
     assert!(
         answer.content_type.starts_with("text/html"),
@@ -289,7 +307,7 @@ async fn non_soap_mode_answers_http_200_with_html() {
 
 #[tokio::test]
 async fn protocol_errors_are_client_faults_with_http_500() {
-    let running = reference::spawn(options(None)).await.unwrap();
+    let endpoint = Endpoint::start(options(None)).await;
     let case = golden_cases()
         .into_iter()
         .find(|c| !c.expect_fault)
@@ -341,32 +359,29 @@ async fn protocol_errors_are_client_faults_with_http_500() {
         ),
     ];
     for (what, action, body, code) in attempts {
-        let answer = post(&running, &action, &body).await;
+        let answer = post(&endpoint, &action, &body).await;
         assert_eq!(answer.status, 500, "{what}: {}", answer.body);
         let doc = kontrakt::xml::parse(&answer.body).unwrap();
         let fault = Envelope::read(&doc).unwrap().fault().unwrap().unwrap();
         assert_eq!(fault.code, "soap:Client", "{what}");
         assert_eq!(fault.errors[0].code, code, "{what}: {fault}");
     }
-    let invalid_utf8 = client()
-        .post(format!("{}{SERVICE}", running.base_url()))
+    let invalid_utf8 = endpoint
+        .client
+        .post(endpoint.url())
         .header("soapaction", case.soap_action())
         .body(vec![0xff, 0xfe, b'<'])
         .send()
         .await
         .unwrap();
     assert_eq!(invalid_utf8.status().as_u16(), 500);
-    let get = client()
-        .get(format!("{}{SERVICE}", running.base_url()))
-        .send()
-        .await
-        .unwrap();
+    let get = endpoint.client.get(endpoint.url()).send().await.unwrap();
     assert_eq!(get.status().as_u16(), 405);
 }
 
 #[tokio::test]
 async fn state_persists_between_calls() {
-    let running = reference::spawn(options(None)).await.unwrap();
+    let endpoint = Endpoint::start(options(None)).await;
     let cases = golden_cases();
     let find = |name: &str| cases.iter().find(|c| c.name == name).unwrap();
     // Deleting twice is acknowledged both times, and amending afterwards stores the grant again.
@@ -375,7 +390,7 @@ async fn state_persists_between_calls() {
         "med-sag-og-kontaktforloeb",
         "afgjort-med-sag-og-kontaktforloeb",
     ] {
-        let answer = send(&running, find(name)).await;
+        let answer = send(&endpoint, find(name)).await;
         assert!(
             judge(find(name), &answer).is_empty(),
             "{name}: {}",
@@ -391,18 +406,17 @@ async fn without_a_fixed_date_deletion_takes_effect_on_the_copenhagen_date() {
             .with_timezone(&chrono_tz::Europe::Copenhagen)
             .date_naive()
     };
-    let running = reference::spawn(ProviderOptions {
+    let endpoint = Endpoint::start(ProviderOptions {
         today: None,
         ..options(None)
     })
-    .await
-    .unwrap();
+    .await;
     let case = golden_cases()
         .into_iter()
         .find(|c| c.operation == "SletBevilling" && !c.expect_fault)
         .unwrap();
     let before = copenhagen_today();
-    let answer = send(&running, &case).await;
+    let answer = send(&endpoint, &case).await;
     let after = copenhagen_today();
     let doc = kontrakt::xml::parse(&answer.body).unwrap();
     let date: NaiveDate = doc
