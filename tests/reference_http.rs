@@ -482,8 +482,13 @@ async fn serve_runs_until_shutdown_and_stopped_provider_closes_its_port() {
     stop.send(()).unwrap();
     server.await.unwrap().unwrap();
 
-    let running = reference::spawn(options(None)).await.unwrap();
+    // The client keeps its keep-alive connection open: stopping must not wait for it.
+    let endpoint = Endpoint::start(options(None)).await;
+    let case = golden_cases().into_iter().next().unwrap();
+    assert!(judge(&case, &send(&endpoint, &case).await).is_empty());
+    let Endpoint { running, client } = endpoint;
     let addr = running.addr;
     running.stop().await.unwrap();
     assert!(tokio::net::TcpStream::connect(addr).await.is_err());
+    drop(client);
 }
