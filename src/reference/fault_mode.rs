@@ -4,71 +4,52 @@
 use std::fmt;
 use std::str::FromStr;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum FaultMode {
-    AcceptForbiddenStatus,
-    DropReceiptMessageId,
-    NonSoap200,
-    WrongResponseNamespace,
-    AcceptUnknownMunicipality,
-    WrongDeletionDate,
-    EchoWrongMessageId,
+/// Declares the modes once, as a table of variant, command-line name and description.
+macro_rules! fault_modes {
+    ($($variant:ident = $name:literal: $description:literal,)+) => {
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        pub enum FaultMode {
+            $(#[doc = $description] $variant,)+
+        }
+
+        impl FaultMode {
+            /// Every mode, in the order `kontrakt serve --help` lists them.
+            pub fn all() -> &'static [FaultMode] {
+                &[$(FaultMode::$variant,)+]
+            }
+
+            /// The kebab-case name used on the command line.
+            pub fn name(self) -> &'static str {
+                match self {
+                    $(FaultMode::$variant => $name,)+
+                }
+            }
+
+            /// One line saying what the mode breaks.
+            pub fn description(self) -> &'static str {
+                match self {
+                    $(FaultMode::$variant => $description,)+
+                }
+            }
+        }
+    };
 }
 
-impl FaultMode {
-    /// Every mode, in the order `kontrakt serve --help` lists them.
-    pub fn all() -> &'static [FaultMode] {
-        use FaultMode::*;
-        &[
-            AcceptForbiddenStatus,
-            DropReceiptMessageId,
-            NonSoap200,
-            WrongResponseNamespace,
-            AcceptUnknownMunicipality,
-            WrongDeletionDate,
-            EchoWrongMessageId,
-        ]
-    }
-
-    /// The kebab-case name used on the command line.
-    pub fn name(self) -> &'static str {
-        match self {
-            FaultMode::AcceptForbiddenStatus => "accept-forbidden-status",
-            FaultMode::DropReceiptMessageId => "drop-receipt-message-id",
-            FaultMode::NonSoap200 => "non-soap-200",
-            FaultMode::WrongResponseNamespace => "wrong-response-namespace",
-            FaultMode::AcceptUnknownMunicipality => "accept-unknown-municipality",
-            FaultMode::WrongDeletionDate => "wrong-deletion-date",
-            FaultMode::EchoWrongMessageId => "echo-wrong-message-id",
-        }
-    }
-
-    /// One line saying what the mode breaks.
-    pub fn description(self) -> &'static str {
-        match self {
-            FaultMode::AcceptForbiddenStatus => {
-                "RetBevilling accepts grants with status ansøgt/afslået and answers a receipt instead of a fault"
-            }
-            FaultMode::DropReceiptMessageId => {
-                "receipts (fd:Kvittering) omit the required BeskedId"
-            }
-            FaultMode::NonSoap200 => {
-                "every call is answered with HTTP 200 and an HTML page instead of a SOAP envelope"
-            }
-            FaultMode::WrongResponseNamespace => {
-                "response elements are in a foreign namespace instead of the service's"
-            }
-            FaultMode::AcceptUnknownMunicipality => {
-                "a myndighedskode no served municipality has is acknowledged instead of refused"
-            }
-            FaultMode::WrongDeletionDate => {
-                "SletBevilling answers SletningVirkningsdato = yesterday instead of today"
-            }
-            FaultMode::EchoWrongMessageId => {
-                "receipts carry a fresh BeskedId instead of echoing the request's"
-            }
-        }
-    }
+fault_modes! {
+    AcceptForbiddenStatus = "accept-forbidden-status":
+        "RetBevilling accepts grants with status ansøgt/afslået and answers a receipt instead of a fault",
+    DropReceiptMessageId = "drop-receipt-message-id":
+        "receipts (fd:Kvittering) omit the required BeskedId",
+    NonSoap200 = "non-soap-200":
+        "every call is answered with HTTP 200 and an HTML page instead of a SOAP envelope",
+    WrongResponseNamespace = "wrong-response-namespace":
+        "response elements are in a foreign namespace instead of the service's",
+    AcceptUnknownMunicipality = "accept-unknown-municipality":
+        "a myndighedskode no served municipality has is acknowledged instead of refused",
+    WrongDeletionDate = "wrong-deletion-date":
+        "SletBevilling answers SletningVirkningsdato = yesterday instead of today",
+    EchoWrongMessageId = "echo-wrong-message-id":
+        "receipts carry a fresh BeskedId instead of echoing the request's",
 }
 
 impl fmt::Display for FaultMode {

@@ -398,8 +398,11 @@ mod tests {
             .cloned()
     }
 
-    /// `(element name, text)` of the response wrapper's children and the receipt's children.
-    fn shape(response: &str) -> (Vec<(String, String)>, Vec<(String, String)>) {
+    /// `(element name, text)` of an element's children.
+    type Children = Vec<(String, String)>;
+
+    /// The children of the response wrapper and of the receipt.
+    fn shape(response: &str) -> (Children, Children) {
         let doc = crate::xml::parse(response).unwrap();
         let list = |node: roxmltree::Node| {
             node.children()
