@@ -123,8 +123,8 @@ pub fn expectation(ctx: &Context, request: roxmltree::Node) -> (Expectation, Opt
         .operation
         .rules
         .iter()
-        .filter(|r| r.scope() == RuleScope::Request)
-        .find_map(|r| rules::request_violation(r, request));
+        .filter(|r| r.judges(RuleScope::Request))
+        .find_map(|r| rules::request_violation(r, request, ctx.today));
     match (ctx.stated, broken) {
         (Some(stated), reason) => (stated, reason),
         (None, Some(reason)) => (Expectation::Fault, Some(reason)),
@@ -232,7 +232,7 @@ pub fn judge(ctx: &Context, request_text: &str, answer: Result<Answer, String>) 
             .operation
             .rules
             .iter()
-            .filter(|r| r.scope() == RuleScope::Response)
+            .filter(|r| r.judges(RuleScope::Response))
         {
             checks.push(CheckResult::new(
                 format!("rule {}", rule.describe()),
