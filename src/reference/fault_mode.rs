@@ -1,0 +1,117 @@
+//! Named ways to break the reference provider on purpose, so the harness can prove it notices.
+//! Each mode breaks exactly one thing; everything else stays conforming.
+
+use std::fmt;
+use std::str::FromStr;
+
+/// Declares the modes once, as a table of variant, command-line name and description.
+macro_rules! fault_modes {
+    ($($variant:ident = $name:literal: $description:literal,)+) => {
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        pub enum FaultMode {
+            $(#[doc = $description] $variant,)+
+        }
+
+        impl FaultMode {
+            /// Every mode, in the order `kontrakt serve --help` lists them.
+            pub fn all() -> &'static [FaultMode] {
+                &[$(FaultMode::$variant,)+]
+            }
+
+            /// The kebab-case name used on the command line.
+            pub fn name(self) -> &'static str {
+                match self {
+                    $(FaultMode::$variant => $name,)+
+                }
+            }
+
+            /// One line saying what the mode breaks.
+            pub fn description(self) -> &'static str {
+                match self {
+                    $(FaultMode::$variant => $description,)+
+                }
+            }
+        }
+    };
+}
+
+fault_modes! {
+    AcceptForbiddenStatus = "accept-forbidden-status":
+        "RetBevilling accepts grants with status ansøgt/afslået and answers a receipt instead of a fault",
+    DropReceiptMessageId = "drop-receipt-message-id":
+        "receipts (fd:Kvittering) omit the required BeskedId",
+    NonSoap200 = "non-soap-200":
+        "every call is answered with HTTP 200 and an HTML page instead of a SOAP envelope",
+    WrongResponseNamespace = "wrong-response-namespace":
+        "response elements are in a foreign namespace instead of the service's",
+    AcceptUnknownMunicipality = "accept-unknown-municipality":
+        "a myndighedskode no served municipality has is acknowledged instead of refused",
+    WrongDeletionDate = "wrong-deletion-date":
+        "SletBevilling answers SletningVirkningsdato = yesterday instead of today",
+    EchoWrongMessageId = "echo-wrong-message-id":
+        "receipts carry a fresh BeskedId instead of echoing the request's",
+}
+
+impl fmt::Display for FaultMode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+#[error("unknown fault mode {given:?}; known modes: {known}")]
+pub struct UnknownFaultMode {
+    given: String,
+    known: String,
+}
+
+impl FromStr for FaultMode {
+    type Err = UnknownFaultMode;
+
+    fn from_str(name: &str) -> Result<Self, Self::Err> {
+        FaultMode::all()
+            .iter()
+            .copied()
+            .find(|mode| mode.name() == name)
+            .ok_or_else(|| UnknownFaultMode {
+                given: name.to_owned(),
+                known: FaultMode::all()
+                    .iter()
+                    .map(|mode| mode.name())
+                    .collect::<Vec<_>>()
+                    .join(", "),
+            })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_mode_round_trips_through_its_name() {
+        for &mode in FaultMode::all() {
+            assert_eq!(mode.to_string().parse::<FaultMode>(), Ok(mode));
+            assert!(!mode.description().is_empty());
+        }
+    }
+
+    #[test]
+    fn names_are_unique_kebab_case() {
+        let names: std::collections::HashSet<_> =
+            FaultMode::all().iter().map(|m| m.name()).collect();
+        assert_eq!(names.len(), FaultMode::all().len());
+        assert!(names.iter().all(|n| {
+            n.chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+        }));
+    }
+
+    #[test]
+    fn unknown_name_lists_the_known_ones() {
+        let error = "drop-everything".parse::<FaultMode>().unwrap_err();
+        let message = error.to_string();
+        assert!(message.contains("drop-everything"));
+        assert!(message.contains("non-soap-200"));
+    }
+}

@@ -1,0 +1,217 @@
+//! The SOAP endpoint shared by every hosted service: a service is data (its path, SOAP version,
+//! namespace and operations with their SOAPAction and handler), and this module turns it into an
+//! axum route that parses the envelope, dispatches on the Body's root element, checks the
+//! SOAPAction and renders the handler's answer or refusal.
+
+use std::sync::Arc;
+
+use axum::Router;
+use axum::body::Bytes;
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::post;
+use chrono::{DateTime, NaiveDate};
+use chrono_tz::Tz;
+use roxmltree::Node;
+
+use super::clock::Clock;
+use super::fault_mode::FaultMode;
+use crate::soap::{Envelope, FaultDetailError, SoapVersion, build_envelope, build_fault};
+
+/// Namespace the `wrong-response-namespace` fault mode puts response elements in.
+const FOREIGN_NAMESPACE: &str = "urn:kontrakt:reference:not-the-service-namespace";
+
+/// What every hosted service shares: the clock and the fault mode the provider runs with.
+#[derive(Debug)]
+pub(super) struct Provider {
+    pub clock: Clock,
+    pub fault: Option<FaultMode>,
+}
+
+/// One hosted service, described as data.
+pub(super) struct ServiceSpec<S: 'static> {
+    /// Contract path; the route is `/service/<path>`.
+    pub path: &'static str,
+    pub soap: SoapVersion,
+    /// Namespace of the request and response wrappers.
+    pub namespace: &'static str,
+    pub operations: &'static [Operation<S>],
+}
+
+/// An operation: the request element it answers (in the service namespace), the SOAPAction the
+/// request must carry, and the handler producing the response payload.
+pub(super) struct Operation<S> {
+    pub request: &'static str,
+    pub soap_action: &'static str,
+    pub handle: fn(&S, &Call) -> Result<String, Refusal>,
+}
+
+/// A request as a handler sees it.
+pub(super) struct Call<'a, 'i> {
+    /// The request wrapper element (the Body's child).
+    pub request: Node<'a, 'i>,
+    pub received: DateTime<Tz>,
+    pub today: NaiveDate,
+    pub fault: Option<FaultMode>,
+    /// Namespace the handler writes its response wrapper in.
+    pub response_namespace: &'static str,
+}
+
+impl Call<'_, '_> {
+    pub(super) fn broken(&self, mode: FaultMode) -> bool {
+        self.fault == Some(mode)
+    }
+}
+
+/// Why a request is refused: becomes a SOAP fault with a ServiceplatformFault detail.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) struct Refusal {
+    /// The caller's mistake (Client) rather than the provider's (Server).
+    pub client: bool,
+    pub code: &'static str,
+    /// Danish, as Serviceplatformen answers.
+    pub text: String,
+}
+
+impl Refusal {
+    pub(super) fn client(code: &'static str, text: impl Into<String>) -> Self {
+        Refusal {
+            client: true,
+            code,
+            text: text.into(),
+        }
+    }
+
+    pub(super) fn invalid_message(text: impl Into<String>) -> Self {
+        Refusal::client("UgyldigBesked", text)
+    }
+}
+
+/// The axum route for one service with its state.
+pub(super) fn route<S: Send + Sync + 'static>(
+    spec: &'static ServiceSpec<S>,
+    state: S,
+    provider: Arc<Provider>,
+) -> Router {
+    let state = Arc::new(state);
+    Router::new().route(
+        &format!("/service/{}", spec.path),
+        post(move |headers: HeaderMap, body: Bytes| {
+            let (state, provider) = (state.clone(), provider.clone());
+            async move { answer(spec, &state, &provider, &headers, &body) }
+        }),
+    )
+}
+
+fn answer<S>(
+    spec: &ServiceSpec<S>,
+    state: &S,
+    provider: &Provider,
+    headers: &HeaderMap,
+    body: &[u8],
+) -> Response {
+    if provider.fault == Some(FaultMode::NonSoap200) {
+        return (
+            StatusCode::OK,
+            [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
+            "<html><body><h1>Service midlertidigt utilgængelig</h1></body></html>",
+        )
+            .into_response();
+    }
+    let content_type = match spec.soap {
+        SoapVersion::V11 => "text/xml; charset=utf-8",
+        SoapVersion::V12 => "application/soap+xml; charset=utf-8",
+    };
+    match dispatch(spec, state, provider, headers, body) {
+        Ok(payload) => (
+            StatusCode::OK,
+            [(header::CONTENT_TYPE, content_type)],
+            build_envelope(spec.soap, &[], &payload),
+        )
+            .into_response(),
+        Err(refusal) => {
+            let fault = build_fault(
+                spec.soap,
+                refusal.client,
+                &[FaultDetailError {
+                    code: refusal.code.to_owned(),
+                    text: refusal.text,
+                }],
+            );
+            // SOAP 1.1 and 1.2 both answer faults with HTTP 500, whoever was at fault.
+            (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                [(header::CONTENT_TYPE, content_type)],
+                fault,
+            )
+                .into_response()
+        }
+    }
+}
+
+fn dispatch<S>(
+    spec: &ServiceSpec<S>,
+    state: &S,
+    provider: &Provider,
+    headers: &HeaderMap,
+    body: &[u8],
+) -> Result<String, Refusal> {
+    let text = std::str::from_utf8(body)
+        .map_err(|_| Refusal::invalid_message("Beskeden er ikke gyldig UTF-8"))?;
+    let doc = crate::xml::parse(text)
+        .map_err(|e| Refusal::invalid_message(format!("Beskeden er ikke gyldig XML: {e}")))?;
+    let envelope = Envelope::read(&doc)
+        .map_err(|e| Refusal::invalid_message(format!("Ugyldig SOAP-konvolut: {e}")))?;
+    if envelope.version != spec.soap {
+        return Err(Refusal::client(
+            "ForkertSOAPVersion",
+            format!(
+                "Tjenesten taler {}, beskeden er {}",
+                spec.soap, envelope.version
+            ),
+        ));
+    }
+    let request = envelope.body_child;
+    let name = request.tag_name();
+    let operation = spec
+        .operations
+        .iter()
+        .find(|op| name.namespace() == Some(spec.namespace) && name.name() == op.request)
+        .ok_or_else(|| {
+            Refusal::client(
+                "UkendtOperation",
+                format!(
+                    "Tjenesten kender ingen operation for {}",
+                    crate::soap::clark_name(request)
+                ),
+            )
+        })?;
+    let header_text = |name| headers.get(name).and_then(|v| v.to_str().ok());
+    let action = spec
+        .soap
+        .action_from_headers(header_text("soapaction"), header_text("content-type"));
+    if action.as_deref() != Some(operation.soap_action) {
+        return Err(Refusal::client(
+            "ForkertSOAPAction",
+            format!(
+                "SOAPAction {} passer ikke til {}; forventet {}",
+                action.as_deref().unwrap_or("(mangler)"),
+                operation.request,
+                operation.soap_action
+            ),
+        ));
+    }
+    let received = provider.clock.now();
+    let call = Call {
+        request,
+        received,
+        today: provider.clock.today_at(received),
+        fault: provider.fault,
+        response_namespace: if provider.fault == Some(FaultMode::WrongResponseNamespace) {
+            FOREIGN_NAMESPACE
+        } else {
+            spec.namespace
+        },
+    };
+    (operation.handle)(state, &call)
+}
