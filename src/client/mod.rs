@@ -1,33 +1,272 @@
-//! STUB
-use std::time::Duration;
-#[derive(Debug, Clone, Default)]
+//! Transport: HTTP(S) with rustls, mTLS identities, timeouts, response size cap, redirect policy.
+//!
+//! Policies that keep a hostile endpoint from hanging or exhausting the harness:
+//! - Three timeouts: connect, read (no byte for that long, also while waiting for the response
+//!   head) and total (the whole exchange, body included).
+//! - The body is read chunk by chunk and reading stops at `max_response_bytes`; a larger
+//!   declared `Content-Length` is refused before any body byte is read. Memory per exchange is
+//!   bounded by the cap plus one network chunk.
+//! - No compression: reqwest is built without decoders and every request says
+//!   `Accept-Encoding: identity`, so a compressed answer reaches the checks as the opaque bytes it
+//!   is and a gzip bomb is never expanded.
+//! - Redirects are never followed, to any host: a SOAP endpoint that redirects is misconfigured,
+//!   and following a POST would silently re-target the certification run. A 3xx with a
+//!   `Location` becomes [`TransportError::RedirectNotFollowed`].
+//! - No proxy, not even from the environment: the harness talks to exactly the endpoint given.
+
+mod error;
+
+use std::time::{Duration, Instant};
+
+use reqwest::header::{ACCEPT_ENCODING, HeaderMap, HeaderName, HeaderValue, LOCATION};
+use reqwest::{StatusCode, Url};
+
+use crate::tls::{TlsClientOptions, TlsError};
+pub use error::TransportError;
+use error::{Attempt, Phase};
+
+/// How the client connects and how long and how much it is willing to wait for.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ClientOptions {
     pub connect_timeout: Duration,
+    pub read_timeout: Duration,
     pub total_timeout: Duration,
     pub max_response_bytes: u64,
+    pub tls: TlsClientOptions,
 }
-#[derive(Debug, thiserror::Error)]
-#[error("x")]
-pub struct ClientError;
-#[derive(Debug, thiserror::Error)]
-#[error("x")]
-pub struct TransportError;
-pub struct HttpExchange {
-    pub status: u16,
-    pub content_type: Option<String>,
-    pub body: Vec<u8>,
-}
-pub struct Client;
-impl Client {
-    pub fn new(_: &ClientOptions) -> Result<Client, ClientError> {
-        Ok(Client)
+
+impl Default for ClientOptions {
+    fn default() -> Self {
+        ClientOptions {
+            connect_timeout: Duration::from_secs(10),
+            read_timeout: Duration::from_secs(30),
+            total_timeout: Duration::from_secs(60),
+            max_response_bytes: 16 * 1024 * 1024,
+            tls: TlsClientOptions::default(),
+        }
     }
+}
+
+/// Why a [`Client`] could not be built; reported before any request is sent.
+#[derive(Debug, thiserror::Error)]
+pub enum ClientError {
+    #[error(transparent)]
+    Tls(#[from] TlsError),
+    #[error("cannot set up the HTTP client: {0}")]
+    Http(#[source] reqwest::Error),
+}
+
+/// One complete request/response exchange.
+#[derive(Debug, Clone)]
+pub struct HttpExchange {
+    pub status: StatusCode,
+    pub headers: HeaderMap,
+    pub body: Vec<u8>,
+    pub elapsed: Duration,
+}
+
+/// The harness's HTTP client. Cheap to clone; clones share the connection pool.
+#[derive(Debug, Clone)]
+pub struct Client {
+    http: reqwest::Client,
+    options: ClientOptions,
+    client_certificate_thumbprint: Option<String>,
+}
+
+impl Client {
+    pub fn new(options: &ClientOptions) -> Result<Client, ClientError> {
+        let client_certificate_thumbprint = match &options.tls.identity {
+            Some(source) => Some(source.load()?.thumbprint_sha256()),
+            None => None,
+        };
+        let tls = crate::tls::client_config(&options.tls)?;
+        let http = reqwest::Client::builder()
+            .tls_backend_preconfigured(tls)
+            .connect_timeout(options.connect_timeout)
+            .read_timeout(options.read_timeout)
+            .redirect(reqwest::redirect::Policy::none())
+            .no_proxy()
+            .user_agent(concat!("kontrakt/", env!("CARGO_PKG_VERSION")))
+            .build()
+            .map_err(ClientError::Http)?;
+        Ok(Client {
+            http,
+            options: options.clone(),
+            client_certificate_thumbprint,
+        })
+    }
+
+    /// SHA-256 thumbprint of the client certificate presented to the endpoint, for reports.
+    pub fn client_certificate_thumbprint(&self) -> Option<&str> {
+        self.client_certificate_thumbprint.as_deref()
+    }
+
+    /// POSTs `body` with the caller's headers (SOAPAction, Content-Type, ...) and reads the whole
+    /// answer within the configured timeouts and size cap.
     pub async fn post(
         &self,
-        _url: &reqwest::Url,
-        _h: &[(&'static str, String)],
-        _b: Vec<u8>,
+        url: &Url,
+        headers: &[(HeaderName, String)],
+        body: Vec<u8>,
     ) -> Result<HttpExchange, TransportError> {
-        Err(TransportError)
+        let host = url.host_str().unwrap_or_default().to_owned();
+        let address = match url.port_or_known_default() {
+            Some(port) => format!("{host}:{port}"),
+            None => host.clone(),
+        };
+        let attempt = Attempt {
+            address: &address,
+            host: &host,
+            connect_timeout: self.options.connect_timeout,
+            read_timeout: self.options.read_timeout,
+            sent_client_certificate: self.client_certificate_thumbprint.is_some(),
+        };
+        let request_headers = request_headers(headers)?;
+        let started = Instant::now();
+        let exchange = self.exchange(url, request_headers, body, &attempt, started);
+        match tokio::time::timeout(self.options.total_timeout, exchange).await {
+            Ok(result) => result,
+            Err(_elapsed) => Err(TransportError::TotalTimeout {
+                address,
+                timeout: self.options.total_timeout,
+            }),
+        }
+    }
+
+    async fn exchange(
+        &self,
+        url: &Url,
+        headers: HeaderMap,
+        body: Vec<u8>,
+        attempt: &Attempt<'_>,
+        started: Instant,
+    ) -> Result<HttpExchange, TransportError> {
+        let mut response = self
+            .http
+            .post(url.clone())
+            .headers(headers)
+            .body(body)
+            .send()
+            .await
+            .map_err(|error| attempt.classify(&error, Phase::AwaitingResponse))?;
+        let status = response.status();
+        if status.is_redirection()
+            && let Some(location) = response.headers().get(LOCATION)
+        {
+            return Err(redirect_not_followed(url, status, location));
+        }
+        let limit = self.options.max_response_bytes;
+        let too_large = |declared| TransportError::ResponseTooLarge {
+            address: attempt.address.to_owned(),
+            limit,
+            declared,
+        };
+        let declared = response.content_length();
+        if declared.is_some_and(|length| length > limit) {
+            return Err(too_large(declared));
+        }
+        let mut received = Vec::new();
+        loop {
+            let phase = Phase::ReadingBody {
+                received: received.len() as u64,
+            };
+            let chunk = response
+                .chunk()
+                .await
+                .map_err(|error| attempt.classify(&error, phase))?;
+            let Some(chunk) = chunk else { break };
+            if (received.len() + chunk.len()) as u64 > limit {
+                return Err(too_large(declared));
+            }
+            received.extend_from_slice(&chunk);
+        }
+        Ok(HttpExchange {
+            status,
+            headers: response.headers().clone(),
+            body: received,
+            elapsed: started.elapsed(),
+        })
+    }
+}
+
+fn request_headers(headers: &[(HeaderName, String)]) -> Result<HeaderMap, TransportError> {
+    let mut map = HeaderMap::with_capacity(headers.len() + 1);
+    map.insert(ACCEPT_ENCODING, HeaderValue::from_static("identity"));
+    for (name, value) in headers {
+        let value = HeaderValue::from_str(value).map_err(|_| TransportError::InvalidHeader {
+            name: name.to_string(),
+        })?;
+        map.insert(name.clone(), value);
+    }
+    Ok(map)
+}
+
+fn redirect_not_followed(url: &Url, status: StatusCode, location: &HeaderValue) -> TransportError {
+    let location = String::from_utf8_lossy(location.as_bytes()).into_owned();
+    let target = match url.join(&location) {
+        Ok(resolved) if same_origin(url, &resolved) => format!("{resolved} (same host)"),
+        Ok(resolved) => match (resolved.host_str(), resolved.port_or_known_default()) {
+            (Some(host), Some(port)) => format!("other host {host}:{port}"),
+            _ => resolved.to_string(),
+        },
+        Err(_) => location.clone(),
+    };
+    TransportError::RedirectNotFollowed {
+        status: status.as_u16(),
+        location,
+        target,
+    }
+}
+
+fn same_origin(a: &Url, b: &Url) -> bool {
+    a.scheme() == b.scheme()
+        && a.host_str() == b.host_str()
+        && a.port_or_known_default() == b.port_or_known_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn redirect_says_where_it_would_have_gone() {
+        let url = Url::parse("http://127.0.0.1:8080/soap").unwrap();
+        let cases = [
+            (
+                "http://other.invalid/",
+                "redirect to other host other.invalid:80 not followed",
+            ),
+            (
+                "/v2/soap",
+                "redirect to http://127.0.0.1:8080/v2/soap (same host) not followed",
+            ),
+        ];
+        for (location, expected) in cases {
+            let error =
+                redirect_not_followed(&url, StatusCode::FOUND, &HeaderValue::from_static(location));
+            assert!(error.to_string().starts_with(expected), "{error}");
+        }
+    }
+
+    #[test]
+    fn header_values_are_not_echoed_when_invalid() {
+        let headers = [(
+            HeaderName::from_static("x-token"),
+            "secret\nvalue".to_owned(),
+        )];
+        let error = request_headers(&headers).unwrap_err();
+        assert!(!error.to_string().contains("secret"));
+        assert!(error.to_string().contains("x-token"));
+    }
+
+    #[test]
+    fn identity_encoding_is_requested() {
+        let map = request_headers(&[]).unwrap();
+        assert_eq!(map[ACCEPT_ENCODING], "identity");
+    }
+
+    #[test]
+    fn defaults_cap_responses_at_sixteen_mebibytes() {
+        assert_eq!(ClientOptions::default().max_response_bytes, 16 << 20);
     }
 }
