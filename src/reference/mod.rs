@@ -13,6 +13,8 @@ mod jobcenter;
 mod kontanthjaelp;
 mod message;
 mod service;
+mod sygefravaer;
+mod terminaladgang;
 
 pub use fault_mode::{FaultMode, UnknownFaultMode};
 
@@ -73,10 +75,20 @@ struct HostedService {
     mount: fn(&Fixture, Arc<Provider>) -> Result<Router, ReferenceError>,
 }
 
-const SERVICES: &[HostedService] = &[HostedService {
-    fixture_key: kontanthjaelp::FIXTURE_KEY,
-    mount: kontanthjaelp::mount,
-}];
+const SERVICES: &[HostedService] = &[
+    HostedService {
+        fixture_key: kontanthjaelp::FIXTURE_KEY,
+        mount: kontanthjaelp::mount,
+    },
+    HostedService {
+        fixture_key: sygefravaer::FIXTURE_KEY,
+        mount: sygefravaer::mount,
+    },
+    HostedService {
+        fixture_key: terminaladgang::FIXTURE_KEY,
+        mount: terminaladgang::mount,
+    },
+];
 
 /// All hosted services, each at `/service/<contract path>`, with state seeded from the fixture.
 pub fn router(options: ProviderOptions) -> Result<Router, ReferenceError> {
