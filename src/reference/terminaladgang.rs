@@ -181,7 +181,7 @@ fn fremsoeg(state: &TerminalAdgang, call: &Call) -> Result<String, Refusal> {
         .ok_or_else(|| Refusal::invalid_message("Dagens dato ligger uden for kalenderen"))?;
     let outside = |day: Option<NaiveDate>| day.is_some_and(|d| d < first || d > last);
     let (from, to) = if bound == (None, None) || call.broken(FaultMode::ReplaceBound) {
-        (Some(first), Some(last)).into()
+        (Some(first), Some(last))
     } else if outside(bound.0) || outside(bound.1) {
         if call.broken(FaultMode::ClampBound) {
             (bound.0.map(|d| d.max(first)), bound.1.map(|d| d.min(last)))
