@@ -90,10 +90,14 @@ const SERVICES: &[HostedService] = &[
     },
 ];
 
+/// The fixture sections the hosted services read.
+fn fixture_keys() -> Vec<&'static str> {
+    SERVICES.iter().map(|s| s.fixture_key).collect()
+}
+
 /// All hosted services, each at `/service/<contract path>`, with state seeded from the fixture.
 pub fn router(options: ProviderOptions) -> Result<Router, ReferenceError> {
-    let keys: Vec<&str> = SERVICES.iter().map(|s| s.fixture_key).collect();
-    let fixture = Fixture::load(&options.fixture, &keys)?;
+    let fixture = Fixture::load(&options.fixture, &fixture_keys())?;
     let provider = Arc::new(Provider {
         clock: Clock::new(options.today),
         fault: options.fault,
