@@ -2,8 +2,10 @@
 //! (with an optional `*.toml` beside each stating the expected outcome). Loading reads file names
 //! and sidecars only; request XML is read and checked when a case runs, so listing stays cheap.
 
+mod sequence;
 mod template;
 
+pub use sequence::{Capture, SEQUENCES_DIR, Side, Step, ValueCheck};
 pub use template::{TemplateError, Variables};
 
 use std::path::{Path, PathBuf};
@@ -36,16 +38,25 @@ impl CaseKind {
     }
 }
 
-/// One request to send, with what must come back.
+/// What a case sends: one request, or a stateful sequence of steps.
+#[derive(Debug, Clone)]
+pub enum Plan {
+    Single,
+    Sequence(Vec<Step>),
+}
+
+/// One request (or sequence of requests) to send, with what must come back.
 #[derive(Debug, Clone)]
 pub struct Case {
-    /// `<service>::<operation>::<kind>::<case>`.
+    /// `<service>::<operation>::<kind>::<case>`; sequences use `sequence` as the operation.
     pub name: String,
     /// The contract key (folder name under contracts/).
     pub service: String,
     pub operation: String,
     pub kind: CaseKind,
+    /// The request file, or the sequence file.
     pub source: PathBuf,
+    pub plan: Plan,
     /// The sidecar's expectation; `None` lets the contract's rules decide.
     pub expect: Option<Expectation>,
     pub description: Option<String>,
@@ -103,6 +114,10 @@ pub fn golden_cases(golden_dir: &Path, contracts: &[Contract]) -> Result<Vec<Cas
                 .file_name()
                 .map(|n| n.to_string_lossy().into_owned())
                 .unwrap_or_default();
+            if operation == SEQUENCES_DIR {
+                cases.extend(sequences_in(&dir, contract)?);
+                continue;
+            }
             if contract.operation(&operation).is_none() {
                 return Err(CaseError::UnknownOperation {
                     dir,
@@ -117,16 +132,7 @@ pub fn golden_cases(golden_dir: &Path, contracts: &[Contract]) -> Result<Vec<Cas
 }
 
 fn cases_in(dir: &Path, service: &str, operation: &str) -> Result<Vec<Case>, CaseError> {
-    let read_dir = std::fs::read_dir(dir).map_err(|source| CaseError::Read {
-        file: dir.to_owned(),
-        source,
-    })?;
-    let mut requests: Vec<PathBuf> = read_dir
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.extension().is_some_and(|e| e == "xml"))
-        .collect();
-    requests.sort();
-    requests
+    files_in(dir, "xml")?
         .into_iter()
         .map(|source| {
             let case = source
@@ -142,10 +148,51 @@ fn cases_in(dir: &Path, service: &str, operation: &str) -> Result<Vec<Case>, Cas
                 expect: sidecar.as_ref().and_then(|s| s.expect),
                 description: sidecar.and_then(|s| s.description),
                 source,
+                plan: Plan::Single,
             })
         })
         .collect()
 }
+
+/// Files with extension `extension` directly in `dir`, sorted.
+fn files_in(dir: &Path, extension: &str) -> Result<Vec<PathBuf>, CaseError> {
+    let read_dir = std::fs::read_dir(dir).map_err(|source| CaseError::Read {
+        file: dir.to_owned(),
+        source,
+    })?;
+    let mut files: Vec<PathBuf> = read_dir
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.is_file() && p.extension().is_some_and(|e| e == extension))
+        .collect();
+    files.sort();
+    Ok(files)
+}
+
+fn sequences_in(dir: &Path, contract: &Contract) -> Result<Vec<Case>, CaseError> {
+    files_in(dir, "toml")?
+        .into_iter()
+        .map(|source| {
+            let name = source
+                .file_stem()
+                .map(|s| s.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            let (steps, description) = sequence::load(&source, contract)?;
+            Ok(Case {
+                name: format!("{}::{SEQUENCES_OPERATION}::golden::{name}", contract.key),
+                service: contract.key.clone(),
+                operation: SEQUENCES_OPERATION.to_owned(),
+                kind: CaseKind::Golden,
+                expect: None,
+                description,
+                source,
+                plan: Plan::Sequence(steps),
+            })
+        })
+        .collect()
+}
+
+/// The operation part of a sequence's trial name.
+pub const SEQUENCES_OPERATION: &str = "sequence";
 
 fn read_sidecar(file: &Path) -> Result<Option<Sidecar>, CaseError> {
     if !file.exists() {
@@ -167,23 +214,34 @@ impl Case {
     /// Reads the request template, fills in the variables and checks the result is XML.
     /// Returns the payload element's text (without XML declaration).
     pub fn render(&self, variables: &Variables) -> Result<String, CaseError> {
-        let template = std::fs::read_to_string(&self.source).map_err(|source| CaseError::Read {
-            file: self.source.clone(),
-            source,
-        })?;
-        let text = variables
-            .expand(&template)
-            .map_err(|source| CaseError::Template {
-                file: self.source.clone(),
-                source,
-            })?;
-        let doc = crate::xml::parse(&text).map_err(|source| CaseError::NotXml {
-            file: self.source.clone(),
-            source,
-        })?;
-        let range = doc.root_element().range();
-        Ok(text[range].to_owned())
+        render_request(&self.source, variables)
     }
+}
+
+impl Step {
+    /// Like [`Case::render`], for this step's request file.
+    pub fn render(&self, variables: &Variables) -> Result<String, CaseError> {
+        render_request(&self.request, variables)
+    }
+}
+
+fn render_request(file: &Path, variables: &Variables) -> Result<String, CaseError> {
+    let template = std::fs::read_to_string(file).map_err(|source| CaseError::Read {
+        file: file.to_owned(),
+        source,
+    })?;
+    let text = variables
+        .expand(&template)
+        .map_err(|source| CaseError::Template {
+            file: file.to_owned(),
+            source,
+        })?;
+    let doc = crate::xml::parse(&text).map_err(|source| CaseError::NotXml {
+        file: file.to_owned(),
+        source,
+    })?;
+    let range = doc.root_element().range();
+    Ok(text[range].to_owned())
 }
 
 #[cfg(test)]
@@ -205,6 +263,7 @@ mod tests {
             source,
             expect: None,
             description: None,
+            plan: Plan::Single,
         };
         let vars = Variables::for_test();
         assert_eq!(case(good).render(&vars).unwrap(), "<a>2024-05-31</a>");

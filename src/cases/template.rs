@@ -1,11 +1,15 @@
 //! `${name}` placeholders in golden requests: values that differ per run (message ids, the clock)
 //! or per deployment (the authority CVR).
 
+use std::collections::BTreeMap;
+
 use chrono::{DateTime, FixedOffset, NaiveDate};
 
 #[derive(Debug, thiserror::Error, PartialEq)]
 pub enum TemplateError {
-    #[error("unknown placeholder `${{{0}}}` (known: authority_cvr, message_id, now, today)")]
+    #[error(
+        "unknown placeholder `${{{0}}}` (known: authority_cvr, message_id, now, today, and values captured by earlier steps of a sequence)"
+    )]
     Unknown(String),
     #[error("unterminated placeholder starting at byte {0}")]
     Unterminated(usize),
@@ -18,6 +22,8 @@ pub struct Variables {
     pub message_id: String,
     pub now: DateTime<FixedOffset>,
     pub today: NaiveDate,
+    /// Values captured by earlier steps of a sequence, by name.
+    pub captured: BTreeMap<String, String>,
 }
 
 impl Variables {
@@ -37,7 +43,10 @@ impl Variables {
                 "message_id" => out.push_str(&self.message_id),
                 "now" => out.push_str(&self.now.to_rfc3339()),
                 "today" => out.push_str(&self.today.format("%Y-%m-%d").to_string()),
-                other => return Err(TemplateError::Unknown(other.to_owned())),
+                other => match self.captured.get(other) {
+                    Some(value) => out.push_str(value),
+                    None => return Err(TemplateError::Unknown(other.to_owned())),
+                },
             }
             let consumed = start + 2 + end + 1;
             offset += consumed;
@@ -54,6 +63,7 @@ impl Variables {
             message_id: "0f8fad5b-d9cb-469f-a165-70867728950e".into(),
             now: DateTime::parse_from_rfc3339("2024-05-31T10:00:00+02:00").unwrap(),
             today: NaiveDate::from_ymd_opt(2024, 5, 31).unwrap(),
+            captured: BTreeMap::new(),
         }
     }
 }
@@ -80,5 +90,17 @@ mod tests {
             Err(TemplateError::Unknown("nope".into()))
         );
         assert_eq!(v.expand("ab${today"), Err(TemplateError::Unterminated(2)));
+    }
+
+    #[test]
+    fn captured_values_expand_but_never_shadow_the_built_in_names() {
+        let mut v = Variables::for_test();
+        v.captured
+            .insert("bevilling_id".into(), "KY-2026-000001".into());
+        v.captured.insert("today".into(), "shadowed".into());
+        assert_eq!(
+            v.expand("${bevilling_id}/${today}").unwrap(),
+            "KY-2026-000001/2024-05-31"
+        );
     }
 }

@@ -10,6 +10,7 @@ use crate::cases::Expectation;
 use crate::contract::{Contract, Operation, Rule, RuleScope};
 use crate::soap::{Envelope, Fault, clark_name};
 use crate::xml::canonical::canonicalize;
+use crate::xml::path::XmlPath;
 
 /// The outcome of one check.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -32,12 +33,36 @@ pub struct CheckResult {
 }
 
 impl CheckResult {
-    fn new(check: impl Into<String>, verdict: Verdict) -> CheckResult {
+    pub fn new(check: impl Into<String>, verdict: Verdict) -> CheckResult {
         CheckResult {
             check: check.into(),
             verdict,
         }
     }
+
+    /// The same check named as part of `step` (e.g. `step 2 HentSag: outcome`).
+    pub fn within(self, step: &str) -> CheckResult {
+        CheckResult {
+            check: format!("{step}: {}", self.check),
+            verdict: self.verdict,
+        }
+    }
+}
+
+/// A value a sequence step states for its response: the value at `path` is `expected`.
+pub fn value_check(path: &XmlPath, got: Option<&str>, expected: &str) -> CheckResult {
+    let verdict = match got {
+        Some(got) if got == expected => Verdict::Pass,
+        Some(got) => Verdict::Fail(format!(
+            "{}: expected `{expected}` (stated by the sequence), got `{got}`",
+            path.as_str()
+        )),
+        None => Verdict::Fail(format!(
+            "{} is missing; the sequence expects `{expected}`",
+            path.as_str()
+        )),
+    };
+    CheckResult::new(format!("value {}", path.as_str()), verdict)
 }
 
 /// The overall verdict of a case: the worst of its checks.
@@ -123,8 +148,8 @@ pub fn expectation(ctx: &Context, request: roxmltree::Node) -> (Expectation, Opt
         .operation
         .rules
         .iter()
-        .filter(|r| r.scope() == RuleScope::Request)
-        .find_map(|r| rules::request_violation(r, request));
+        .filter(|r| r.judges(RuleScope::Request))
+        .find_map(|r| rules::request_violation(r, request, ctx.today));
     match (ctx.stated, broken) {
         (Some(stated), reason) => (stated, reason),
         (None, Some(reason)) => (Expectation::Fault, Some(reason)),
@@ -240,7 +265,7 @@ pub fn judge(ctx: &Context, request_text: &str, answer: Result<Answer, String>) 
             .operation
             .rules
             .iter()
-            .filter(|r| r.scope() == RuleScope::Response)
+            .filter(|r| r.judges(RuleScope::Response))
         {
             checks.push(CheckResult::new(
                 format!("rule {}", rule.describe()),

@@ -4,7 +4,7 @@
 
 mod rules;
 
-pub use rules::{Rule, RuleError, RuleScope};
+pub use rules::{Condition, OutsideWindow, Rule, RuleError, RuleScope};
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};

@@ -60,6 +60,22 @@ pub fn month_end(date: NaiveDate) -> NaiveDate {
         .unwrap_or(NaiveDate::MAX)
 }
 
+/// The Copenhagen calendar day an `xs:date` or `xs:dateTime` wire value names. A dateTime with a
+/// time zone is an instant, so it is converted (23:30Z on 31 March is 1 April in Copenhagen); a
+/// value without one, and any xs:date, is taken as the day written. `None` when it is neither.
+pub fn copenhagen_day(wire: &str) -> Option<NaiveDate> {
+    let wire = wire.trim();
+    if let Ok(instant) = DateTime::parse_from_rfc3339(wire) {
+        return Some(today_in_copenhagen(instant.with_timezone(&Utc)));
+    }
+    if wire.contains('T') {
+        return NaiveDateTime::parse_from_str(wire, "%Y-%m-%dT%H:%M:%S%.f")
+            .ok()
+            .map(|local| local.date());
+    }
+    NaiveDate::parse_from_str(wire.get(..10)?, "%Y-%m-%d").ok()
+}
+
 /// The last `weekday` of a month.
 pub fn last_weekday_of_month(year: i32, month: u32, weekday: Weekday) -> Option<NaiveDate> {
     let end = month_end(NaiveDate::from_ymd_opt(year, month, 1)?);
@@ -519,5 +535,17 @@ mod tests {
                 prop_assert_eq!(edge.inside, !edge.name.ends_with("-window"));
             }
         }
+    }
+
+    #[test]
+    fn copenhagen_day_converts_instants_and_keeps_written_days() {
+        let day = |y, m, d| NaiveDate::from_ymd_opt(y, m, d);
+        assert_eq!(copenhagen_day("2026-03-31T23:30:00Z"), day(2026, 4, 1));
+        assert_eq!(copenhagen_day("2026-04-01T00:30:00+02:00"), day(2026, 4, 1));
+        assert_eq!(copenhagen_day("2026-03-31T23:30:00"), day(2026, 3, 31));
+        assert_eq!(copenhagen_day("2026-03-31+14:00"), day(2026, 3, 31));
+        assert_eq!(copenhagen_day(" 2026-02-28 "), day(2026, 2, 28));
+        assert_eq!(copenhagen_day("2026-02-30"), None);
+        assert_eq!(copenhagen_day("i går"), None);
     }
 }

@@ -50,6 +50,30 @@ fault_modes! {
         "SletBevilling answers SletningVirkningsdato = yesterday instead of today",
     EchoWrongMessageId = "echo-wrong-message-id":
         "receipts carry a fresh BeskedId instead of echoing the request's",
+    AcceptCodeAndRejection = "accept-code-and-rejection":
+        "SendForretningsSvarForlaengelse registers a forlængelseskode and a rejection together instead of refusing",
+    EchoWrongNemrefusionsId = "echo-wrong-nemrefusions-id":
+        "Sygefravaer receipts carry another NemrefusionsID than the request's",
+    UnknownCaseReceipt = "unknown-case-receipt":
+        "HentSag of an unknown case answers HTTP 200 with a bare receipt instead of a fault",
+    ForgetUpdate = "forget-update":
+        "SendOpdateringFravaer acknowledges the update but does not store it",
+    OtherCitizensCases = "other-citizens-cases":
+        "HentSagsListe returns every case of the municipality, not only the requested citizen's",
+    IgnorePeriod = "ignore-period":
+        "HentSagsListe ignores the requested period",
+    LeakFilteredField = "leak-filtered-field":
+        "TerminalAdgang hands UDK callers the payment texts their role may not receive",
+    AcceptOutOfWindowBound = "accept-out-of-window-bound":
+        "TerminalAdgang searches with a dispositionsdato bound outside the window instead of refusing it",
+    ClampBound = "clamp-bound":
+        "TerminalAdgang silently clamps an out-of-window bound to the window instead of refusing it",
+    IgnoreDefaultWindow = "ignore-default-window":
+        "TerminalAdgang applies no dispositionsdato window when the caller gives no bound",
+    ReplaceBound = "replace-bound":
+        "TerminalAdgang replaces the caller's bound with the default window",
+    IgnoreKle = "ignore-kle":
+        "TerminalAdgang ignores the KLE number that should narrow the result",
 }
 
 impl fmt::Display for FaultMode {

@@ -350,8 +350,11 @@ mod tests {
     }
 
     fn state() -> Kontanthjaelp {
-        let fixture =
-            Fixture::load(&repo(crate::reference::DEFAULT_FIXTURE), &[FIXTURE_KEY]).unwrap();
+        let fixture = Fixture::load(
+            &repo(crate::reference::DEFAULT_FIXTURE),
+            &crate::reference::fixture_keys(),
+        )
+        .unwrap();
         seed(&fixture).unwrap()
     }
 

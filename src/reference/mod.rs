@@ -13,6 +13,8 @@ mod jobcenter;
 mod kontanthjaelp;
 mod message;
 mod service;
+mod sygefravaer;
+mod terminaladgang;
 
 pub use fault_mode::{FaultMode, UnknownFaultMode};
 
@@ -73,15 +75,29 @@ struct HostedService {
     mount: fn(&Fixture, Arc<Provider>) -> Result<Router, ReferenceError>,
 }
 
-const SERVICES: &[HostedService] = &[HostedService {
-    fixture_key: kontanthjaelp::FIXTURE_KEY,
-    mount: kontanthjaelp::mount,
-}];
+const SERVICES: &[HostedService] = &[
+    HostedService {
+        fixture_key: kontanthjaelp::FIXTURE_KEY,
+        mount: kontanthjaelp::mount,
+    },
+    HostedService {
+        fixture_key: sygefravaer::FIXTURE_KEY,
+        mount: sygefravaer::mount,
+    },
+    HostedService {
+        fixture_key: terminaladgang::FIXTURE_KEY,
+        mount: terminaladgang::mount,
+    },
+];
+
+/// The fixture sections the hosted services read.
+fn fixture_keys() -> Vec<&'static str> {
+    SERVICES.iter().map(|s| s.fixture_key).collect()
+}
 
 /// All hosted services, each at `/service/<contract path>`, with state seeded from the fixture.
 pub fn router(options: ProviderOptions) -> Result<Router, ReferenceError> {
-    let keys: Vec<&str> = SERVICES.iter().map(|s| s.fixture_key).collect();
-    let fixture = Fixture::load(&options.fixture, &keys)?;
+    let fixture = Fixture::load(&options.fixture, &fixture_keys())?;
     let provider = Arc::new(Provider {
         clock: Clock::new(options.today),
         fault: options.fault,

@@ -5,17 +5,19 @@ mod suite;
 
 pub use suite::{Suite, SuiteError};
 
+use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use chrono::{NaiveDate, Utc};
 use reqwest::Url;
-use reqwest::header::HeaderName;
+use reqwest::header::{CONTENT_TYPE, HeaderName};
 
-use crate::cases::{Case, Variables};
-use crate::checks::{self, Answer, Judgement, Outcome};
+use crate::cases::{Case, Plan, Side, Step, Variables};
+use crate::checks::{self, Answer, Judgement, Outcome, Verdict};
 use crate::client::{Client, ClientOptions};
+use crate::contract::{Contract, Operation};
 use crate::report::{CaseRecord, RunRecord};
 
 /// How the process ends, as the exit code tells CI.
@@ -109,34 +111,137 @@ impl Runner {
     }
 
     async fn judge_case(&self, case: &Case) -> Judgement {
-        let (contract, operation) = match self.suite.operation_of(case) {
-            Ok(found) => found,
-            Err(e) => return Judgement::could_not_test("case", e.to_string()),
-        };
-        let variables = Variables {
+        match &case.plan {
+            Plan::Single => self.judge_single(case).await,
+            Plan::Sequence(steps) => self.judge_sequence(case, steps).await,
+        }
+    }
+
+    fn variables(&self, captured: BTreeMap<String, String>) -> Variables {
+        Variables {
             authority_cvr: self.options.authority_cvr.clone(),
             message_id: uuid::Uuid::new_v4().to_string(),
             now: Utc::now()
                 .with_timezone(&chrono_tz::Europe::Copenhagen)
                 .fixed_offset(),
             today: self.options.today,
+            captured,
+        }
+    }
+
+    async fn judge_single(&self, case: &Case) -> Judgement {
+        let (contract, operation) = match self.suite.operation_of(case) {
+            Ok(found) => found,
+            Err(e) => return Judgement::could_not_test("case", e.to_string()),
         };
-        let payload = match case.render(&variables) {
+        let payload = match case.render(&self.variables(BTreeMap::new())) {
             Ok(payload) => payload,
             Err(e) => return Judgement::could_not_test("request", e.to_string()),
         };
+        self.exchange(contract, operation, case.expect, &payload)
+            .await
+            .0
+    }
+
+    /// Runs the steps in order on one endpoint, stopping at the first step that does not pass
+    /// (later steps depend on its effect). Every check is named after its step.
+    async fn judge_sequence(&self, case: &Case, steps: &[Step]) -> Judgement {
+        let mut checks = Vec::new();
+        let mut canonical = String::new();
+        let mut captured = BTreeMap::new();
+        for (index, step) in steps.iter().enumerate() {
+            let label = format!("step {} {}", index + 1, step.operation);
+            let Some((contract, operation)) = self
+                .suite
+                .contract_operation(&case.service, &step.operation)
+            else {
+                return Judgement::could_not_test(
+                    &label,
+                    format!("no operation {}", step.operation),
+                );
+            };
+            let variables = self.variables(captured.clone());
+            let payload = match step.render(&variables) {
+                Ok(payload) => payload,
+                Err(e) => return Judgement::could_not_test(&label, e.to_string()),
+            };
+            let (judgement, body) = self
+                .exchange(contract, operation, step.expect, &payload)
+                .await;
+            let passed = judgement.outcome() == Outcome::Passed;
+            checks.extend(judgement.checks.into_iter().map(|c| c.within(&label)));
+            if let Some(response) = judgement.canonical_response {
+                canonical.push_str(&format!("<!-- {label} -->\n{response}\n"));
+            }
+            if !passed {
+                break;
+            }
+            let response = body.as_deref().and_then(|b| crate::xml::parse(b).ok());
+            let response_payload = response
+                .as_ref()
+                .and_then(|doc| crate::soap::Envelope::read(doc).ok())
+                .map(|envelope| envelope.body_child);
+            for check in &step.checks {
+                let expected = match variables.expand(&check.equals) {
+                    Ok(expected) => expected,
+                    Err(e) => return Judgement::could_not_test(&label, e.to_string()),
+                };
+                let got = response_payload.and_then(|r| check.path.first_value(r));
+                checks.push(
+                    checks::value_check(&check.path, got.as_deref(), &expected).within(&label),
+                );
+            }
+            let request = crate::xml::parse(&payload).ok();
+            for capture in &step.captures {
+                let from = match capture.from {
+                    Side::Request => request.as_ref().map(|doc| doc.root_element()),
+                    Side::Response => response_payload,
+                };
+                match from.and_then(|node| capture.path.first_value(node)) {
+                    Some(value) => {
+                        captured.insert(capture.name.clone(), value);
+                    }
+                    None => {
+                        checks.push(checks::CheckResult::new(
+                            format!("{label}: capture {}", capture.name),
+                            Verdict::Fail(format!(
+                                "nothing at {} to capture",
+                                capture.path.as_str()
+                            )),
+                        ));
+                        break;
+                    }
+                }
+            }
+        }
+        Judgement {
+            expectation: crate::cases::Expectation::Success,
+            checks,
+            canonical_response: (!canonical.is_empty()).then_some(canonical),
+        }
+    }
+
+    /// Sends one payload and judges the answer; also returns the response body when there was
+    /// one, for captures.
+    async fn exchange(
+        &self,
+        contract: &Contract,
+        operation: &Operation,
+        stated: Option<crate::cases::Expectation>,
+        payload: &str,
+    ) -> (Judgement, Option<String>) {
         let ctx = checks::Context {
             contract,
             operation,
-            stated: case.expect,
+            stated,
             today: self.options.today,
         };
         let url = match service_url(&self.options.endpoint, &contract.service.path) {
             Ok(url) => url,
-            Err(e) => return Judgement::could_not_test("endpoint", e),
+            Err(e) => return (Judgement::could_not_test("endpoint", e), None),
         };
         let version = contract.service.soap;
-        let envelope = crate::soap::build_envelope(version, &[], &payload);
+        let envelope = crate::soap::build_envelope(version, &[], payload);
         let headers: Vec<(HeaderName, String)> = version
             .http_headers(&operation.soap_action)
             .into_iter()
@@ -148,18 +253,18 @@ impl Runner {
             .await
         {
             Ok(exchange) => {
-                let content_type = exchange
-                    .headers
-                    .get(reqwest::header::CONTENT_TYPE)
-                    .and_then(|v| v.to_str().ok());
                 let answer = Answer {
                     status: exchange.status.as_u16(),
-                    content_type,
+                    content_type: exchange
+                        .headers
+                        .get(CONTENT_TYPE)
+                        .and_then(|v| v.to_str().ok()),
                     body: &exchange.body,
                 };
-                checks::judge(&ctx, &payload, Ok(answer))
+                let judgement = checks::judge(&ctx, payload, Ok(answer));
+                (judgement, String::from_utf8(exchange.body.clone()).ok())
             }
-            Err(e) => checks::judge(&ctx, &payload, Err(e.to_string())),
+            Err(e) => (checks::judge(&ctx, payload, Err(e.to_string())), None),
         }
     }
 }
@@ -183,6 +288,8 @@ pub async fn run_cases(
     cases: Vec<Case>,
     mut on_result: impl FnMut(&CaseResult) + Send,
 ) -> (Vec<CaseResult>, bool) {
+    // Registered before any case starts, so a Ctrl-C can never hit the default handler.
+    let interrupt = Interrupt::register();
     let semaphore = Arc::new(tokio::sync::Semaphore::new(runner.options.jobs.max(1)));
     let results = Arc::new(Mutex::new(Vec::with_capacity(cases.len())));
     let mut tasks = tokio::task::JoinSet::new();
@@ -195,7 +302,7 @@ pub async fn run_cases(
         });
     }
     let mut interrupted = false;
-    let ctrl_c = tokio::signal::ctrl_c();
+    let ctrl_c = interrupt.received();
     tokio::pin!(ctrl_c);
     loop {
         tokio::select! {
@@ -272,6 +379,31 @@ pub fn record(
                 canonical_response: r.judgement.canonical_response.clone(),
             })
             .collect(),
+    }
+}
+
+/// Ctrl-C, listened for from the moment of registration (tokio's `ctrl_c()` only registers
+/// when first polled, which is too late once cases are running).
+struct Interrupt {
+    #[cfg(unix)]
+    signal: Option<tokio::signal::unix::Signal>,
+}
+
+impl Interrupt {
+    fn register() -> Interrupt {
+        Interrupt {
+            #[cfg(unix)]
+            signal: tokio::signal::unix::signal(tokio::signal::unix::SignalKind::interrupt()).ok(),
+        }
+    }
+
+    async fn received(mut self) {
+        #[cfg(unix)]
+        if let Some(signal) = self.signal.as_mut() {
+            signal.recv().await;
+            return;
+        }
+        let _ = tokio::signal::ctrl_c().await;
     }
 }
 

@@ -53,11 +53,20 @@ impl Suite {
             .collect()
     }
 
-    pub fn operation_of(&self, case: &Case) -> Result<(&Contract, &Operation), SuiteError> {
+    /// The contract with key `service` and its operation `operation`.
+    pub fn contract_operation(
+        &self,
+        service: &str,
+        operation: &str,
+    ) -> Option<(&Contract, &Operation)> {
         self.contracts
             .iter()
-            .find(|c| c.key == case.service)
-            .and_then(|c| c.operation(&case.operation).map(|o| (c, o)))
+            .find(|c| c.key == service)
+            .and_then(|c| c.operation(operation).map(|o| (c, o)))
+    }
+
+    pub fn operation_of(&self, case: &Case) -> Result<(&Contract, &Operation), SuiteError> {
+        self.contract_operation(&case.service, &case.operation)
             .ok_or_else(|| SuiteError::UnknownOperation {
                 name: case.name.clone(),
                 service: case.service.clone(),
