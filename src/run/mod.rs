@@ -1,6 +1,7 @@
 //! Running cases: selecting trials, sending each case to the endpoint, judging the answer, and
 //! turning the verdicts into output, reports and an exit status.
 
+pub mod baseline;
 mod suite;
 
 pub use suite::{Suite, SuiteError};
@@ -13,7 +14,7 @@ use chrono::{NaiveDate, Utc};
 use reqwest::Url;
 
 use crate::cases::{Case, Variables};
-use crate::checks::{self, Answer, Judgement, Outcome};
+use crate::checks::{self, Answer, Judgement};
 use crate::client::{Client, ClientOptions};
 use crate::report::{CaseRecord, RunRecord};
 
@@ -79,6 +80,17 @@ pub struct CaseResult {
     pub case: Case,
     pub judgement: Judgement,
     pub duration: Duration,
+    /// The SOAP envelope sent, when the case got that far.
+    pub request: Option<String>,
+    /// The response body, when one came back.
+    pub response: Option<Vec<u8>>,
+}
+
+/// What went over the wire for one case, kept for the evidence bundle.
+#[derive(Default)]
+struct Exchanged {
+    request: Option<String>,
+    response: Option<Vec<u8>>,
 }
 
 impl Runner {
@@ -99,15 +111,18 @@ impl Runner {
     /// come back as a "could not test" verdict naming the file, never as a panic.
     pub async fn run_case(&self, case: &Case) -> CaseResult {
         let started = Instant::now();
-        let judgement = self.judge_case(case).await;
+        let mut exchanged = Exchanged::default();
+        let judgement = self.judge_case(case, &mut exchanged).await;
         CaseResult {
             case: case.clone(),
             judgement,
             duration: started.elapsed(),
+            request: exchanged.request,
+            response: exchanged.response,
         }
     }
 
-    async fn judge_case(&self, case: &Case) -> Judgement {
+    async fn judge_case(&self, case: &Case, exchanged: &mut Exchanged) -> Judgement {
         let (contract, operation) = match self.suite.operation_of(case) {
             Ok(found) => found,
             Err(e) => return Judgement::could_not_test("case", e.to_string()),
@@ -137,6 +152,7 @@ impl Runner {
         let version = contract.service.soap;
         let envelope = crate::soap::build_envelope(version, &[], &payload);
         let headers = version.http_headers(&operation.soap_action);
+        exchanged.request = Some(envelope.clone());
         match self
             .client
             .post(&url, &headers, envelope.into_bytes())
@@ -148,7 +164,9 @@ impl Runner {
                     content_type: exchange.content_type.as_deref(),
                     body: &exchange.body,
                 };
-                checks::judge(&ctx, &payload, Ok(answer))
+                let judgement = checks::judge(&ctx, &payload, Ok(answer));
+                exchanged.response = Some(exchange.body);
+                judgement
             }
             Err(e) => checks::judge(&ctx, &payload, Err(e.to_string())),
         }
@@ -215,39 +233,40 @@ pub async fn run_cases(
     (gathered.into_iter().map(|(_, r)| r).collect(), interrupted)
 }
 
-/// The exit status for a finished (or interrupted) run.
-pub fn exit_status(results: &[CaseResult], interrupted: bool) -> ExitStatus {
-    if interrupted {
-        return ExitStatus::Interrupted;
-    }
-    let worst = results.iter().map(|r| r.judgement.outcome()).max();
-    match worst {
-        None | Some(Outcome::Passed) => ExitStatus::Passed,
-        _ if results
-            .iter()
-            .any(|r| r.judgement.outcome() == Outcome::Failed) =>
-        {
-            ExitStatus::ConformanceFailure
-        }
-        _ => ExitStatus::CouldNotTest,
+/// The exit status of a finished (or interrupted) run; accepted (baselined) failures do not
+/// fail it, but anything that could not be tested does.
+pub fn exit_status(run: &RunRecord) -> ExitStatus {
+    let tally = run.tally();
+    if run.interrupted {
+        ExitStatus::Interrupted
+    } else if tally.failed > 0 {
+        ExitStatus::ConformanceFailure
+    } else if tally.could_not_test > 0 {
+        ExitStatus::CouldNotTest
+    } else {
+        ExitStatus::Passed
     }
 }
 
-/// The report model of a run.
+/// The report model of a run, with the hashes and rules of every contract in the suite.
 pub fn record(
     runner: &Runner,
     run_id: &str,
     results: &[CaseResult],
     interrupted: bool,
     duration: Duration,
-) -> RunRecord {
-    RunRecord {
+) -> Result<RunRecord, RunError> {
+    Ok(RunRecord {
         run_id: run_id.to_owned(),
         harness_version: env!("CARGO_PKG_VERSION").to_owned(),
         endpoint: runner.options.endpoint.to_string(),
         today: runner.options.today,
         interrupted,
         duration_ms: duration.as_millis() as u64,
+        client_certificate_sha256: None,
+        seed: None,
+        services: crate::report::services(&runner.suite.contracts)?,
+        baseline_warnings: Vec::new(),
         cases: results
             .iter()
             .map(|r| CaseRecord {
@@ -260,9 +279,26 @@ pub fn record(
                 expectation: r.judgement.expectation,
                 checks: r.judgement.checks.clone(),
                 duration_ms: r.duration.as_millis() as u64,
+                baselined: None,
+                seed: None,
+                replay: Some(replay_command(&r.case.name)),
                 canonical_response: r.judgement.canonical_response.clone(),
+                request: r.request.clone(),
+                response: r.response.clone(),
             })
             .collect(),
+    })
+}
+
+/// A command line that runs one trial again (add `--endpoint` for a remote provider).
+fn replay_command(trial: &str) -> String {
+    let safe = trial
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | ':' | '.'));
+    if safe {
+        format!("kontrakt run --exact {trial}")
+    } else {
+        format!("kontrakt run --exact '{}'", trial.replace('\'', r"'\''"))
     }
 }
 
@@ -286,5 +322,17 @@ mod tests {
             "http://h:1/service/JC/Kontanthjaelp/2"
         );
         assert_eq!(join("http://h:1"), "http://h:1/JC/Kontanthjaelp/2");
+    }
+
+    #[test]
+    fn replay_commands_quote_only_when_needed() {
+        assert_eq!(
+            replay_command("a::b::golden::c-1"),
+            "kontrakt run --exact a::b::golden::c-1"
+        );
+        assert_eq!(
+            replay_command("a::b::golden::it's x"),
+            r"kontrakt run --exact 'a::b::golden::it'\''s x'"
+        );
     }
 }
