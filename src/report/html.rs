@@ -11,12 +11,12 @@ const STYLE: &str = r#"
 body{font:15px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:#1d232b;margin:0;background:#f4f5f7}
 main{max-width:1180px;margin:0 auto;padding:24px 32px 48px}
 h1{font-size:26px;margin:0 0 4px}h2{font-size:20px;margin:32px 0 8px;border-bottom:2px solid #d6dae0;padding-bottom:4px}
-h3{font-size:16px;margin:20px 0 6px}
+h3{font-size:16px;margin:20px 0 6px}section>h3:first-child{margin-top:2px}
 section,.card{background:#fff;border:1px solid #d6dae0;border-radius:6px;padding:12px 16px;margin:12px 0}
 table{border-collapse:collapse;width:100%;margin:6px 0}
 th,td{text-align:left;vertical-align:top;padding:5px 8px;border-bottom:1px solid #e6e8ec}
 th{background:#eef0f3;font-weight:600}
-td.n,th.n{text-align:right;font-variant-numeric:tabular-nums;width:7em}
+td.n,th.n{text-align:right;font-variant-numeric:tabular-nums;width:7em;white-space:nowrap}
 .facts th{width:16em;background:none}
 code,.mono{font-family:ui-monospace,"SFMono-Regular",Menlo,Consolas,monospace;font-size:13px;overflow-wrap:anywhere}
 .verdict{font-size:18px;font-weight:700;padding:10px 14px;border-radius:6px;margin:12px 0}
@@ -27,6 +27,8 @@ code,.mono{font-family:ui-monospace,"SFMono-Regular",Menlo,Consolas,monospace;fo
 .baselined{background:#fff4d6;color:#6b4d00}.error{background:#e9e4f7;color:#46307d}
 ul{margin:4px 0 8px;padding-left:22px}li{margin:2px 0}
 .problem{white-space:pre-wrap;font-family:ui-monospace,Menlo,Consolas,monospace;font-size:13px;background:#f7f7f9;border-left:3px solid #c33;padding:6px 10px;margin:4px 0;overflow-wrap:anywhere}
+.problem.baselined{background:#fffaf0;color:inherit;border-left-color:#d9a400}
+.problem.error{background:#f6f3fc;color:inherit;border-left-color:#6a4fb3}
 .warn{background:#fff4d6;border:1px solid #e9cf7c}
 .muted{color:#5c6570}
 "#;
@@ -188,7 +190,12 @@ pub(super) fn render(run: &RunRecord) -> String {
             let _ = writeln!(out, "<p>Accepted deviation: {}</p>", h(reason));
         }
         for problem in case.problems() {
-            let _ = writeln!(out, r#"<div class="problem">{}</div>"#, h(&problem));
+            let _ = writeln!(
+                out,
+                r#"<div class="problem {}">{}</div>"#,
+                pill_class(case.standing()),
+                h(&problem)
+            );
         }
         let _ = writeln!(
             out,
