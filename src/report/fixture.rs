@@ -71,6 +71,7 @@ pub(crate) fn run() -> RunRecord {
         ],
     );
     hostile.name = HOSTILE.to_owned();
+    hostile.replay = None;
     let mut baselined = case(
         "known-deviation",
         "SletBevilling",
