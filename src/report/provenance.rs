@@ -1,7 +1,7 @@
 //! What a run certified against: each contract's file and schema hashes, its operations and the
 //! rules each operation is checked by.
 
-use std::path::Path;
+use std::path::{Component, Path, PathBuf};
 
 use serde::Serialize;
 use sha2::{Digest, Sha256};
@@ -20,10 +20,28 @@ impl FileHash {
     pub fn of(path: &Path) -> Result<FileHash, ReportError> {
         let bytes = std::fs::read(path).map_err(ReportError::at(path))?;
         Ok(FileHash {
-            path: path.display().to_string(),
+            path: lexically_normal(path).display().to_string(),
             sha256: sha256_hex(&bytes),
         })
     }
+}
+
+/// `path` with `a/../` pairs and `./` removed, without touching the file system, so shared
+/// schemas read as `contracts/common/…` in reports.
+fn lexically_normal(path: &Path) -> PathBuf {
+    let mut normal = PathBuf::new();
+    for component in path.components() {
+        match component {
+            Component::CurDir => {}
+            Component::ParentDir
+                if matches!(normal.components().next_back(), Some(Component::Normal(_))) =>
+            {
+                normal.pop();
+            }
+            other => normal.push(other),
+        }
+    }
+    normal
 }
 
 pub(crate) fn sha256_hex(bytes: &[u8]) -> String {
@@ -112,6 +130,17 @@ mod tests {
             "{:?}",
             ret.rules
         );
+    }
+
+    #[test]
+    fn paths_are_shown_without_dot_dot() {
+        let shown = |p: &str| lexically_normal(Path::new(p)).display().to_string();
+        assert_eq!(
+            shown("contracts/kh/../common/F.xsd"),
+            "contracts/common/F.xsd"
+        );
+        assert_eq!(shown("./a/./b"), "a/b");
+        assert_eq!(shown("../shared/x.xsd"), "../shared/x.xsd");
     }
 
     #[test]

@@ -1,5 +1,6 @@
 //! CPR redaction for evidence bundles: a 10-digit value (`DDMMYYSSSS` or `DDMMYY-SSSS`) that is
-//! a CPR number by `domain::cpr` becomes `XXXXXX-XXXX`.
+//! a CPR number by `domain::cpr` becomes `XXXXXX-XXXX`. The value must stand alone (no letter
+//! or digit either side), so digit runs inside hex hashes and identifiers stay intact.
 
 use crate::domain::cpr;
 
@@ -40,7 +41,7 @@ fn redact_text(bytes: &[u8], out: &mut Vec<u8>) {
     let mut at = 0;
     while at < bytes.len() {
         let starts_number =
-            bytes[at].is_ascii_digit() && (at == 0 || !bytes[at - 1].is_ascii_digit());
+            bytes[at].is_ascii_digit() && (at == 0 || !bytes[at - 1].is_ascii_alphanumeric());
         if let Some(len) = starts_number.then(|| cpr_length(&bytes[at..])).flatten() {
             out.extend_from_slice(&bytes[copied..at]);
             out.extend_from_slice(REDACTED.as_bytes());
@@ -54,11 +55,11 @@ fn redact_text(bytes: &[u8], out: &mut Vec<u8>) {
 }
 
 /// The length of the CPR number at the start of `bytes`, if one is there and is not followed by
-/// another digit.
+/// a letter or digit.
 fn cpr_length(bytes: &[u8]) -> Option<usize> {
     [10, 11].into_iter().find(|&len| {
         bytes.len() >= len
-            && bytes.get(len).is_none_or(|b| !b.is_ascii_digit())
+            && bytes.get(len).is_none_or(|b| !b.is_ascii_alphanumeric())
             && std::str::from_utf8(&bytes[..len]).is_ok_and(|s| cpr::validate(s).is_ok())
     })
 }
@@ -79,6 +80,12 @@ mod tests {
     fn leaves_markup_longer_numbers_and_impossible_dates_alone() {
         let xml = r#"<a id="0101901234">01019012345 3213901234 x</a>"#;
         assert_eq!(redact_cpr(xml), xml);
+    }
+
+    #[test]
+    fn digit_runs_inside_hashes_and_identifiers_stay() {
+        let hash = b"sha256 e0101901234f and KY0101901234";
+        assert_eq!(redact_anywhere_bytes(hash), hash.to_vec());
     }
 
     #[test]
