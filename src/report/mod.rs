@@ -291,6 +291,33 @@ mod tests {
         );
     }
 
+    /// docs/results-schema.md must document every field results.json carries.
+    #[test]
+    fn the_schema_document_names_every_field() {
+        let doc = include_str!("../../docs/results-schema.md");
+        assert!(doc.starts_with(&format!(
+            "# results.json — schema version {RESULTS_SCHEMA_VERSION}"
+        )));
+        let files = render(&fixture::run());
+        let json: serde_json::Value = serde_json::from_slice(&files[0].bytes).unwrap();
+        let objects = [
+            &json,
+            &json["services"][0],
+            &json["services"][0]["contract"],
+            &json["services"][0]["operations"][0],
+            &json["cases"][1],
+            &json["cases"][1]["checks"][1],
+        ];
+        for object in objects {
+            for key in object.as_object().unwrap().keys() {
+                assert!(
+                    doc.contains(&format!("| `{key}` |")) || doc.contains(&format!("\"{key}\"")),
+                    "docs/results-schema.md does not document `{key}`"
+                );
+            }
+        }
+    }
+
     #[test]
     fn file_stems_cannot_escape_the_folder() {
         assert_eq!(file_stem("a::b::golden::c-1"), "a__b__golden__c-1");
