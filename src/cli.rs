@@ -12,6 +12,8 @@ use reqwest::Url;
 use crate::checks::{Outcome, Verdict};
 use crate::client::ClientOptions;
 use crate::hostile::HostileMode;
+use crate::report::{Evidence, evidence};
+use crate::run::baseline::Baseline;
 use crate::run::{self, ExitStatus, RunOptions, Runner, Suite};
 use crate::tls::{IdentitySource, Secret, TlsClientOptions};
 
@@ -34,6 +36,18 @@ pub enum Command {
     Serve(ServeArgs),
     /// List trial names (libtest `--list --format terse` compatible).
     List(ListArgs),
+    /// Work with reports and evidence bundles.
+    #[command(subcommand)]
+    Report(ReportCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ReportCommand {
+    /// Re-check every hash in an evidence bundle: exit 0 intact, 1 altered, 2 unreadable.
+    Verify {
+        /// The evidence.tar.gz written by `kontrakt run --evidence`.
+        bundle: PathBuf,
+    },
 }
 
 #[derive(Debug, Args)]
@@ -89,6 +103,15 @@ pub struct RunArgs {
     /// Start the embedded reference provider with this fault mode (to see the harness catch it).
     #[arg(long, conflicts_with = "endpoint")]
     pub provider_fault: Option<String>,
+    /// TOML file of accepted deviations: listed failures are reported but do not fail the run.
+    #[arg(long, env = "KONTRAKT_BASELINE")]
+    pub baseline: Option<PathBuf>,
+    /// Also write reports/<run-id>/evidence.tar.gz: every request and response with a manifest.
+    #[arg(long)]
+    pub evidence: bool,
+    /// Replace CPR numbers in the evidence bundle with XXXXXX-XXXX.
+    #[arg(long, requires = "evidence")]
+    pub redact_cpr: bool,
 }
 
 /// TLS and client identity for HTTPS endpoints (Serviceplatformen requires mutual TLS with the
@@ -195,6 +218,7 @@ pub fn main(cli: Cli) -> i32 {
         Command::Run(args) => run_command(*args),
         Command::Serve(args) => serve_command(args),
         Command::List(args) => list_command(args),
+        Command::Report(ReportCommand::Verify { bundle }) => verify_command(&bundle),
     };
     match result {
         Ok(status) => status.code(),
@@ -217,6 +241,28 @@ fn list_command(args: ListArgs) -> anyhow::Result<ExitStatus> {
         println!("{}: test", case.name);
     }
     Ok(ExitStatus::Passed)
+}
+
+fn verify_command(bundle: &std::path::Path) -> anyhow::Result<ExitStatus> {
+    let verification = crate::report::evidence::verify(bundle)?;
+    let manifest = &verification.manifest;
+    println!(
+        "bundle {}: run {}, {} files, manifest SHA-256 {}",
+        bundle.display(),
+        manifest.run_id,
+        manifest.files.len(),
+        verification.manifest_sha256
+    );
+    for problem in &verification.problems {
+        println!("{problem}");
+    }
+    if verification.problems.is_empty() {
+        println!("intact: every hash matches");
+        Ok(ExitStatus::Passed)
+    } else {
+        println!("NOT intact: {} problem(s)", verification.problems.len());
+        Ok(ExitStatus::ConformanceFailure)
+    }
 }
 
 fn serve_command(args: ServeArgs) -> anyhow::Result<ExitStatus> {
@@ -280,6 +326,14 @@ fn serve_command(args: ServeArgs) -> anyhow::Result<ExitStatus> {
 fn run_command(args: RunArgs) -> anyhow::Result<ExitStatus> {
     use crate::reference::{FaultMode, ProviderOptions};
     let suite = Arc::new(Suite::load(&args.suite.contracts, &args.suite.golden)?);
+    let baseline = args.baseline.as_deref().map(Baseline::load).transpose()?;
+    // Expiry is judged by the calendar, not by the provider's injectable "today".
+    let calendar_today = run::copenhagen_today();
+    let evidence = match (args.evidence, args.redact_cpr) {
+        (false, _) => Evidence::None,
+        (true, false) => Evidence::Bundle,
+        (true, true) => Evidence::RedactedBundle,
+    };
     let cases = suite.select(&args.suite.filters, args.suite.exact);
     if cases.is_empty() {
         return Err(run::RunError::NothingSelected.into());
@@ -342,36 +396,54 @@ fn run_command(args: RunArgs) -> anyhow::Result<ExitStatus> {
         );
         let runner = Arc::new(Runner::new(suite, options)?);
         let started = Instant::now();
-        let (results, interrupted) = run::run_cases(runner.clone(), cases, print_result).await;
-        let record = run::record(&runner, &run_id, &results, interrupted, started.elapsed());
+        let accepting = |name: &str| {
+            baseline
+                .as_ref()
+                .and_then(|b| b.accepting(name, calendar_today))
+        };
+        let (results, interrupted) = run::run_cases(runner.clone(), cases, |result| {
+            print_result(result, accepting(&result.case.name).is_some())
+        })
+        .await;
+        let mut record = run::record(&runner, &run_id, &results, interrupted, started.elapsed())?;
+        if let Some(baseline) = &baseline {
+            for warning in baseline.apply(&mut record, calendar_today) {
+                println!("warning: baseline {warning}");
+            }
+        }
         let dir = runner.options().reports_dir.join(&run_id);
-        crate::report::write(&dir, &record)?;
-        let could_not_test = record.count(Outcome::CouldNotTest);
-        println!(
-            "{} passed, {} failed",
-            record.count(Outcome::Passed),
-            record.count(Outcome::Failed)
-        );
-        if could_not_test > 0 {
-            println!("{could_not_test} could not be tested");
+        crate::report::write(&dir, &record, evidence)?;
+        let tally = record.tally();
+        println!("{} passed, {} failed", tally.passed, tally.failed);
+        if tally.baselined > 0 {
+            println!(
+                "{} baselined (accepted deviations, not failing the run)",
+                tally.baselined
+            );
+        }
+        if tally.could_not_test > 0 {
+            println!("{} could not be tested", tally.could_not_test);
+        }
+        if evidence != Evidence::None {
+            println!("evidence: {}", dir.join(evidence::BUNDLE_NAME).display());
         }
         if interrupted {
             println!("interrupted: partial reports kept");
         }
         println!("reports: {}", dir.display());
-        Ok(run::exit_status(&results, interrupted))
+        Ok(run::exit_status(&record))
     })
 }
 
-fn print_result(result: &run::CaseResult) {
+fn print_result(result: &run::CaseResult, baselined: bool) {
     let name = &result.case.name;
     match (result.judgement.outcome(), result.judgement.first_problem()) {
         (Outcome::Passed, _) => println!("PASS  {name}"),
         (outcome, problem) => {
-            let label = if outcome == Outcome::Failed {
-                "FAIL"
-            } else {
-                "ERROR"
+            let label = match outcome {
+                Outcome::Failed if baselined => "BASELINED",
+                Outcome::Failed => "FAIL",
+                _ => "ERROR",
             };
             let detail = problem
                 .map(|c| match &c.verdict {

@@ -1,7 +1,22 @@
 //! Reports of a run under `reports/<run-id>/`: `results.json` (the stable machine-readable
-//! record), `junit.xml` (one testcase per trial) and the canonical responses for review.
+//! record, documented in docs/results-schema.md), `junit.xml` (one testcase per trial),
+//! `report.md` and `report.html` (for certification), the canonical responses for review and,
+//! on request, the evidence bundle `evidence.tar.gz`.
+//!
+//! This module only turns a [`RunRecord`] into files; it knows nothing of the network or the
+//! runner. [`services`] reads the contracts to record what was certified against.
 
+mod escape;
+pub mod evidence;
+mod html;
 mod junit;
+mod markdown;
+mod provenance;
+mod redact;
+mod summary;
+
+pub use provenance::{FileHash, OperationRecord, ServiceRecord, services};
+pub use redact::redact_cpr;
 
 use std::path::{Path, PathBuf};
 
@@ -9,10 +24,10 @@ use chrono::NaiveDate;
 use serde::Serialize;
 
 use crate::cases::Expectation;
-use crate::checks::{CheckResult, Outcome};
+use crate::checks::{CheckResult, Outcome, Verdict};
 
 /// Version of the results.json layout; bumped on any incompatible change.
-pub const RESULTS_SCHEMA_VERSION: u32 = 1;
+pub const RESULTS_SCHEMA_VERSION: u32 = 2;
 
 #[derive(Debug, Clone, Serialize)]
 pub struct RunRecord {
@@ -22,6 +37,14 @@ pub struct RunRecord {
     pub today: NaiveDate,
     pub interrupted: bool,
     pub duration_ms: u64,
+    /// SHA-256 of the DER client certificate presented over mTLS, when one was.
+    pub client_certificate_sha256: Option<String>,
+    /// The seed of generated cases, when the run had one.
+    pub seed: Option<u64>,
+    /// The contracts the run certified against, with file hashes and rules.
+    pub services: Vec<ServiceRecord>,
+    /// Warnings about the baseline of accepted deviations (stale, expired or unmatched entries).
+    pub baseline_warnings: Vec<String>,
     pub cases: Vec<CaseRecord>,
 }
 
@@ -36,13 +59,85 @@ pub struct CaseRecord {
     pub expectation: Expectation,
     pub checks: Vec<CheckResult>,
     pub duration_ms: u64,
+    /// The reason from the baseline when this failure is an accepted deviation.
+    pub baselined: Option<String>,
+    /// The seed that generated this case, when it was generated.
+    pub seed: Option<u64>,
+    /// A command line that runs this trial alone.
+    pub replay: Option<String>,
     #[serde(skip)]
     pub canonical_response: Option<String>,
+    /// The SOAP envelope sent, when the case got that far.
+    #[serde(skip)]
+    pub request: Option<String>,
+    /// The raw response body, when one came back.
+    #[serde(skip)]
+    pub response: Option<Vec<u8>>,
+}
+
+impl CaseRecord {
+    /// `check: message` for every failing (or, with `errors`, erroring) check.
+    pub fn problems(&self) -> Vec<String> {
+        self.checks
+            .iter()
+            .filter_map(|c| match &c.verdict {
+                Verdict::Fail(m) | Verdict::Error(m) => Some(format!("{}: {m}", c.check)),
+                Verdict::Pass | Verdict::NotRun(_) => None,
+            })
+            .collect()
+    }
+
+    /// How this trial counts: a baselined failure counts as neither passed nor failed.
+    pub fn standing(&self) -> Standing {
+        match (self.outcome, &self.baselined) {
+            (Outcome::Passed, _) => Standing::Passed,
+            (Outcome::Failed, Some(_)) => Standing::Baselined,
+            (Outcome::Failed, None) => Standing::Failed,
+            (Outcome::CouldNotTest, _) => Standing::CouldNotTest,
+        }
+    }
+}
+
+/// A trial's place in the tally.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Standing {
+    Passed,
+    Failed,
+    Baselined,
+    CouldNotTest,
+}
+
+/// Counts by [`Standing`]; `failed` excludes accepted (baselined) failures.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct Tally {
+    pub passed: usize,
+    pub failed: usize,
+    pub baselined: usize,
+    pub could_not_test: usize,
+}
+
+impl Tally {
+    pub fn of<'a>(cases: impl IntoIterator<Item = &'a CaseRecord>) -> Tally {
+        let mut tally = Tally::default();
+        for case in cases {
+            match case.standing() {
+                Standing::Passed => tally.passed += 1,
+                Standing::Failed => tally.failed += 1,
+                Standing::Baselined => tally.baselined += 1,
+                Standing::CouldNotTest => tally.could_not_test += 1,
+            }
+        }
+        tally
+    }
+
+    pub fn total(&self) -> usize {
+        self.passed + self.failed + self.baselined + self.could_not_test
+    }
 }
 
 impl RunRecord {
-    pub fn count(&self, outcome: Outcome) -> usize {
-        self.cases.iter().filter(|c| c.outcome == outcome).count()
+    pub fn tally(&self) -> Tally {
+        Tally::of(&self.cases)
     }
 }
 
@@ -53,45 +148,180 @@ pub struct ReportError {
     pub source: std::io::Error,
 }
 
+impl ReportError {
+    fn at(path: &Path) -> impl FnOnce(std::io::Error) -> ReportError {
+        let path = path.to_owned();
+        move |source| ReportError { path, source }
+    }
+}
+
 #[derive(Serialize)]
 struct ResultsFile<'a> {
     schema_version: u32,
-    passed: usize,
-    failed: usize,
-    could_not_test: usize,
+    #[serde(flatten)]
+    tally: Tally,
     #[serde(flatten)]
     run: &'a RunRecord,
 }
 
-/// Writes every report file into `dir` (created if needed) and returns the files written.
-pub fn write(dir: &Path, run: &RunRecord) -> Result<Vec<PathBuf>, ReportError> {
-    let io = |path: &Path| {
-        let path = path.to_owned();
-        move |source| ReportError { path, source }
-    };
-    std::fs::create_dir_all(dir).map_err(io(dir))?;
+/// One report file, named relative to the run folder.
+#[derive(Debug, Clone)]
+pub struct ReportFile {
+    pub name: String,
+    pub bytes: Vec<u8>,
+}
+
+/// Renders results.json, junit.xml, report.md and report.html.
+pub fn render(run: &RunRecord) -> Vec<ReportFile> {
     let results = ResultsFile {
         schema_version: RESULTS_SCHEMA_VERSION,
-        passed: run.count(Outcome::Passed),
-        failed: run.count(Outcome::Failed),
-        could_not_test: run.count(Outcome::CouldNotTest),
+        tally: run.tally(),
         run,
     };
-    let json_path = dir.join("results.json");
-    let json = serde_json::to_string_pretty(&results).map_err(|e| ReportError {
-        path: json_path.clone(),
-        source: std::io::Error::other(e),
-    })?;
-    std::fs::write(&json_path, json).map_err(io(&json_path))?;
-    let junit_path = dir.join("junit.xml");
-    std::fs::write(&junit_path, junit::render(run)).map_err(io(&junit_path))?;
+    // A record of strings, numbers and dates always serialises.
+    let json = serde_json::to_vec_pretty(&results).unwrap_or_default();
+    let file = |name: &str, bytes: Vec<u8>| ReportFile {
+        name: name.to_owned(),
+        bytes,
+    };
+    vec![
+        file("results.json", json),
+        file("junit.xml", junit::render(run).into_bytes()),
+        file("report.md", markdown::render(run).into_bytes()),
+        file("report.html", html::render(run).into_bytes()),
+    ]
+}
+
+/// How the evidence bundle is made, when one is wanted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Evidence {
+    None,
+    Bundle,
+    /// A bundle with CPR numbers in element text replaced by `XXXXXX-XXXX`.
+    RedactedBundle,
+}
+
+/// Writes every report file into `dir` (created if needed) and returns the paths written.
+pub fn write(dir: &Path, run: &RunRecord, evidence: Evidence) -> Result<Vec<PathBuf>, ReportError> {
+    std::fs::create_dir_all(dir).map_err(ReportError::at(dir))?;
+    let files = render(run);
+    let mut written = Vec::new();
+    for file in &files {
+        let path = dir.join(&file.name);
+        std::fs::write(&path, &file.bytes).map_err(ReportError::at(&path))?;
+        written.push(path);
+    }
     let responses = dir.join("responses");
     for case in &run.cases {
         if let Some(text) = &case.canonical_response {
-            std::fs::create_dir_all(&responses).map_err(io(&responses))?;
-            let file = responses.join(format!("{}.xml", case.name.replace("::", "__")));
-            std::fs::write(&file, text).map_err(io(&file))?;
+            std::fs::create_dir_all(&responses).map_err(ReportError::at(&responses))?;
+            let file = responses.join(format!("{}.xml", file_stem(&case.name)));
+            std::fs::write(&file, text).map_err(ReportError::at(&file))?;
         }
     }
-    Ok(vec![json_path, junit_path])
+    if evidence != Evidence::None {
+        let path = dir.join(evidence::BUNDLE_NAME);
+        let bundle = evidence::bundle(run, &files, evidence == Evidence::RedactedBundle);
+        std::fs::write(&path, bundle).map_err(ReportError::at(&path))?;
+        written.push(path);
+    }
+    Ok(written)
+}
+
+/// A file name for a trial: `::` becomes `__` and anything but letters, digits, `-`, `_` and
+/// `.` becomes `_`, so hostile names cannot leave the folder.
+pub(crate) fn file_stem(trial: &str) -> String {
+    trial
+        .replace("::", "__")
+        .chars()
+        .map(|c| {
+            if c.is_alphanumeric() || matches!(c, '-' | '_' | '.') {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect::<String>()
+        .trim_start_matches('.')
+        .to_owned()
+}
+
+#[cfg(test)]
+pub(crate) mod fixture;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_tally_keeps_baselined_failures_apart() {
+        let run = fixture::run();
+        let tally = run.tally();
+        assert_eq!(tally.passed, 2);
+        assert_eq!(tally.failed, 1);
+        assert_eq!(tally.baselined, 1);
+        assert_eq!(tally.could_not_test, 1);
+        assert_eq!(tally.total(), run.cases.len());
+    }
+
+    #[test]
+    fn results_json_carries_the_documented_fields() {
+        let files = render(&fixture::run());
+        let json: serde_json::Value = serde_json::from_slice(&files[0].bytes).unwrap();
+        assert_eq!(json["schema_version"], RESULTS_SCHEMA_VERSION);
+        assert_eq!(json["failed"], 1);
+        assert_eq!(json["baselined"], 1);
+        assert_eq!(
+            json["services"][0]["contract"]["sha256"]
+                .as_str()
+                .unwrap()
+                .len(),
+            64
+        );
+        let baselined = json["cases"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| !c["baselined"].is_null())
+            .unwrap();
+        assert_eq!(baselined["outcome"], "failed");
+        assert!(
+            json["cases"][0].get("request").is_none(),
+            "exchanges stay out of results.json"
+        );
+    }
+
+    /// docs/results-schema.md must document every field results.json carries.
+    #[test]
+    fn the_schema_document_names_every_field() {
+        let doc = include_str!("../../docs/results-schema.md");
+        assert!(doc.starts_with(&format!(
+            "# results.json — schema version {RESULTS_SCHEMA_VERSION}"
+        )));
+        let files = render(&fixture::run());
+        let json: serde_json::Value = serde_json::from_slice(&files[0].bytes).unwrap();
+        let objects = [
+            &json,
+            &json["services"][0],
+            &json["services"][0]["contract"],
+            &json["services"][0]["operations"][0],
+            &json["cases"][1],
+            &json["cases"][1]["checks"][1],
+        ];
+        for object in objects {
+            for key in object.as_object().unwrap().keys() {
+                assert!(
+                    doc.contains(&format!("| `{key}` |")) || doc.contains(&format!("\"{key}\"")),
+                    "docs/results-schema.md does not document `{key}`"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn file_stems_cannot_escape_the_folder() {
+        assert_eq!(file_stem("a::b::golden::c-1"), "a__b__golden__c-1");
+        assert_eq!(file_stem("../../etc/passwd"), "_.._etc_passwd");
+        assert!(!file_stem("x/<y>").contains('/'));
+    }
 }

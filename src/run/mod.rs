@@ -1,6 +1,7 @@
 //! Running cases: selecting trials, sending each case to the endpoint, judging the answer, and
 //! turning the verdicts into output, reports and an exit status.
 
+pub mod baseline;
 mod suite;
 
 pub use suite::{Suite, SuiteError};
@@ -82,6 +83,26 @@ pub struct CaseResult {
     pub case: Case,
     pub judgement: Judgement,
     pub duration: Duration,
+    /// The SOAP envelopes sent (one per step), when the case got that far.
+    pub request: Option<String>,
+    /// The response bodies that came back (one per step).
+    pub response: Option<Vec<u8>>,
+}
+
+/// What went over the wire for one case, kept for the evidence bundle. A sequence appends one
+/// entry per step.
+#[derive(Default)]
+struct Exchanged {
+    requests: Vec<String>,
+    responses: Vec<Vec<u8>>,
+}
+
+impl Exchanged {
+    fn into_parts(self) -> (Option<String>, Option<Vec<u8>>) {
+        let request = (!self.requests.is_empty()).then(|| self.requests.join("\n"));
+        let response = (!self.responses.is_empty()).then(|| self.responses.join(&b'\n'));
+        (request, response)
+    }
 }
 
 impl Runner {
@@ -102,18 +123,22 @@ impl Runner {
     /// come back as a "could not test" verdict naming the file, never as a panic.
     pub async fn run_case(&self, case: &Case) -> CaseResult {
         let started = Instant::now();
-        let judgement = self.judge_case(case).await;
+        let mut exchanged = Exchanged::default();
+        let judgement = self.judge_case(case, &mut exchanged).await;
+        let (request, response) = exchanged.into_parts();
         CaseResult {
             case: case.clone(),
             judgement,
             duration: started.elapsed(),
+            request,
+            response,
         }
     }
 
-    async fn judge_case(&self, case: &Case) -> Judgement {
+    async fn judge_case(&self, case: &Case, exchanged: &mut Exchanged) -> Judgement {
         match &case.plan {
-            Plan::Single => self.judge_single(case).await,
-            Plan::Sequence(steps) => self.judge_sequence(case, steps).await,
+            Plan::Single => self.judge_single(case, exchanged).await,
+            Plan::Sequence(steps) => self.judge_sequence(case, steps, exchanged).await,
         }
     }
 
@@ -129,7 +154,7 @@ impl Runner {
         }
     }
 
-    async fn judge_single(&self, case: &Case) -> Judgement {
+    async fn judge_single(&self, case: &Case, exchanged: &mut Exchanged) -> Judgement {
         let (contract, operation) = match self.suite.operation_of(case) {
             Ok(found) => found,
             Err(e) => return Judgement::could_not_test("case", e.to_string()),
@@ -138,14 +163,19 @@ impl Runner {
             Ok(payload) => payload,
             Err(e) => return Judgement::could_not_test("request", e.to_string()),
         };
-        self.exchange(contract, operation, case.expect, &payload)
+        self.exchange(contract, operation, case.expect, &payload, exchanged)
             .await
             .0
     }
 
     /// Runs the steps in order on one endpoint, stopping at the first step that does not pass
     /// (later steps depend on its effect). Every check is named after its step.
-    async fn judge_sequence(&self, case: &Case, steps: &[Step]) -> Judgement {
+    async fn judge_sequence(
+        &self,
+        case: &Case,
+        steps: &[Step],
+        exchanged: &mut Exchanged,
+    ) -> Judgement {
         let mut checks = Vec::new();
         let mut canonical = String::new();
         let mut captured = BTreeMap::new();
@@ -166,7 +196,7 @@ impl Runner {
                 Err(e) => return Judgement::could_not_test(&label, e.to_string()),
             };
             let (judgement, body) = self
-                .exchange(contract, operation, step.expect, &payload)
+                .exchange(contract, operation, step.expect, &payload, exchanged)
                 .await;
             let passed = judgement.outcome() == Outcome::Passed;
             checks.extend(judgement.checks.into_iter().map(|c| c.within(&label)));
@@ -229,6 +259,7 @@ impl Runner {
         operation: &Operation,
         stated: Option<crate::cases::Expectation>,
         payload: &str,
+        exchanged: &mut Exchanged,
     ) -> (Judgement, Option<String>) {
         let ctx = checks::Context {
             contract,
@@ -247,6 +278,7 @@ impl Runner {
             .into_iter()
             .map(|(name, value)| (HeaderName::from_static(name), value))
             .collect();
+        exchanged.requests.push(envelope.clone());
         match self
             .client
             .post(&url, &headers, envelope.into_bytes())
@@ -262,7 +294,9 @@ impl Runner {
                     body: &exchange.body,
                 };
                 let judgement = checks::judge(&ctx, payload, Ok(answer));
-                (judgement, String::from_utf8(exchange.body.clone()).ok())
+                let body = String::from_utf8(exchange.body.clone()).ok();
+                exchanged.responses.push(exchange.body);
+                (judgement, body)
             }
             Err(e) => (checks::judge(&ctx, payload, Err(e.to_string())), None),
         }
@@ -331,39 +365,40 @@ pub async fn run_cases(
     (gathered.into_iter().map(|(_, r)| r).collect(), interrupted)
 }
 
-/// The exit status for a finished (or interrupted) run.
-pub fn exit_status(results: &[CaseResult], interrupted: bool) -> ExitStatus {
-    if interrupted {
-        return ExitStatus::Interrupted;
-    }
-    let worst = results.iter().map(|r| r.judgement.outcome()).max();
-    match worst {
-        None | Some(Outcome::Passed) => ExitStatus::Passed,
-        _ if results
-            .iter()
-            .any(|r| r.judgement.outcome() == Outcome::Failed) =>
-        {
-            ExitStatus::ConformanceFailure
-        }
-        _ => ExitStatus::CouldNotTest,
+/// The exit status of a finished (or interrupted) run; accepted (baselined) failures do not
+/// fail it, but anything that could not be tested does.
+pub fn exit_status(run: &RunRecord) -> ExitStatus {
+    let tally = run.tally();
+    if run.interrupted {
+        ExitStatus::Interrupted
+    } else if tally.failed > 0 {
+        ExitStatus::ConformanceFailure
+    } else if tally.could_not_test > 0 {
+        ExitStatus::CouldNotTest
+    } else {
+        ExitStatus::Passed
     }
 }
 
-/// The report model of a run.
+/// The report model of a run, with the hashes and rules of every contract in the suite.
 pub fn record(
     runner: &Runner,
     run_id: &str,
     results: &[CaseResult],
     interrupted: bool,
     duration: Duration,
-) -> RunRecord {
-    RunRecord {
+) -> Result<RunRecord, RunError> {
+    Ok(RunRecord {
         run_id: run_id.to_owned(),
         harness_version: env!("CARGO_PKG_VERSION").to_owned(),
         endpoint: runner.options.endpoint.to_string(),
         today: runner.options.today,
         interrupted,
         duration_ms: duration.as_millis() as u64,
+        client_certificate_sha256: None,
+        seed: None,
+        services: crate::report::services(&runner.suite.contracts)?,
+        baseline_warnings: Vec::new(),
         cases: results
             .iter()
             .map(|r| CaseRecord {
@@ -376,9 +411,26 @@ pub fn record(
                 expectation: r.judgement.expectation,
                 checks: r.judgement.checks.clone(),
                 duration_ms: r.duration.as_millis() as u64,
+                baselined: None,
+                seed: None,
+                replay: Some(replay_command(&r.case.name)),
                 canonical_response: r.judgement.canonical_response.clone(),
+                request: r.request.clone(),
+                response: r.response.clone(),
             })
             .collect(),
+    })
+}
+
+/// A command line that runs one trial again (add `--endpoint` for a remote provider).
+fn replay_command(trial: &str) -> String {
+    let safe = trial
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | ':' | '.'));
+    if safe {
+        format!("kontrakt run --exact {trial}")
+    } else {
+        format!("kontrakt run --exact '{}'", trial.replace('\'', r"'\''"))
     }
 }
 
@@ -427,5 +479,17 @@ mod tests {
             "http://h:1/service/JC/Kontanthjaelp/2"
         );
         assert_eq!(join("http://h:1"), "http://h:1/JC/Kontanthjaelp/2");
+    }
+
+    #[test]
+    fn replay_commands_quote_only_when_needed() {
+        assert_eq!(
+            replay_command("a::b::golden::c-1"),
+            "kontrakt run --exact a::b::golden::c-1"
+        );
+        assert_eq!(
+            replay_command("a::b::golden::it's x"),
+            r"kontrakt run --exact 'a::b::golden::it'\''s x'"
+        );
     }
 }
