@@ -135,7 +135,7 @@ fn an_endpoint_that_is_not_a_url_is_a_clear_error() {
     let output = run_with(&["--endpoint", "not a url"], reports.path());
     let out = text(&output);
     assert_eq!(output.status.code(), Some(2), "{out}");
-    assert!(out.contains("--endpoint `not a url` is not a URL"), "{out}");
+    assert!(out.contains("endpoint `not a url` is not a URL"), "{out}");
 }
 
 #[test]

@@ -1,8 +1,10 @@
 //! Running cases: selecting trials, sending each case to the endpoint, judging the answer, and
 //! turning the verdicts into output, reports and an exit status.
 
+mod progress;
 mod suite;
 
+pub use progress::{Progress, case_line};
 pub use suite::{Suite, SuiteError};
 
 use std::path::PathBuf;
@@ -17,6 +19,7 @@ use crate::cases::{Case, Variables};
 use crate::checks::{self, Answer, Judgement, Outcome};
 use crate::client::{Client, ClientOptions};
 use crate::report::{CaseRecord, RunRecord};
+use crate::soap::security::{CallDetails, CallerIdentity, SecurityError};
 
 /// How the process ends, as the exit code tells CI.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -41,8 +44,8 @@ pub struct RunOptions {
     pub endpoint: Url,
     /// The provider's "today"; for the embedded provider the same date is injected there.
     pub today: NaiveDate,
-    /// CVR of the authority (municipality) the calls are made for.
-    pub authority_cvr: String,
+    /// Who the calls are made as: authority, invocation context, SAML token.
+    pub caller: CallerIdentity,
     pub jobs: usize,
     pub client: ClientOptions,
     pub reports_dir: PathBuf,
@@ -58,6 +61,8 @@ pub enum RunError {
     Report(#[from] crate::report::ReportError),
     #[error("no trial matches the filter")]
     NothingSelected,
+    #[error(transparent)]
+    Security(#[from] SecurityError),
 }
 
 /// Today's date in Europe/Copenhagen, the platform's calendar.
@@ -80,9 +85,12 @@ pub struct CaseResult {
     pub case: Case,
     pub judgement: Judgement,
     pub duration: Duration,
+    /// The envelope sent, as it may be shown and stored: the SAML assertion is redacted.
+    pub request: Option<String>,
 }
 
 impl Runner {
+    /// Fails before any request when the TLS material cannot be loaded.
     pub fn new(suite: Arc<Suite>, options: RunOptions) -> Result<Runner, RunError> {
         let client = Client::new(&options.client)?;
         Ok(Runner {
@@ -100,21 +108,23 @@ impl Runner {
     /// come back as a "could not test" verdict naming the file, never as a panic.
     pub async fn run_case(&self, case: &Case) -> CaseResult {
         let started = Instant::now();
-        let judgement = self.judge_case(case).await;
+        let (judgement, request) = self.judge_case(case).await;
         CaseResult {
             case: case.clone(),
             judgement,
             duration: started.elapsed(),
+            request,
         }
     }
 
-    async fn judge_case(&self, case: &Case) -> Judgement {
+    /// The judgement, and the display copy of the envelope when one was sent.
+    async fn judge_case(&self, case: &Case) -> (Judgement, Option<String>) {
         let (contract, operation) = match self.suite.operation_of(case) {
             Ok(found) => found,
-            Err(e) => return Judgement::could_not_test("case", e.to_string()),
+            Err(e) => return (Judgement::could_not_test("case", e.to_string()), None),
         };
         let variables = Variables {
-            authority_cvr: self.options.authority_cvr.clone(),
+            authority_cvr: self.options.caller.authority.cvr(),
             message_id: uuid::Uuid::new_v4().to_string(),
             now: Utc::now()
                 .with_timezone(&chrono_tz::Europe::Copenhagen)
@@ -123,7 +133,7 @@ impl Runner {
         };
         let payload = match case.render(&variables) {
             Ok(payload) => payload,
-            Err(e) => return Judgement::could_not_test("request", e.to_string()),
+            Err(e) => return (Judgement::could_not_test("request", e.to_string()), None),
         };
         let ctx = checks::Context {
             contract,
@@ -133,18 +143,34 @@ impl Runner {
         };
         let url = match service_url(&self.options.endpoint, &contract.service.path) {
             Ok(url) => url,
-            Err(e) => return Judgement::could_not_test("endpoint", e),
+            Err(e) => return (Judgement::could_not_test("endpoint", e), None),
         };
         let version = contract.service.soap;
-        let envelope = crate::soap::build_envelope(version, &[], &payload);
+        let call = CallDetails {
+            action: &operation.soap_action,
+            to: url.as_str(),
+            message_id: &uuid::Uuid::new_v4().to_string(),
+            transaction_id: &uuid::Uuid::new_v4().to_string(),
+            now: variables.now,
+        };
+        let envelope = match self.options.caller.secure(
+            version,
+            &contract.service.security,
+            &contract.service.headers,
+            &payload,
+            &call,
+        ) {
+            Ok(envelope) => envelope,
+            Err(e) => return (Judgement::could_not_test("request", e.to_string()), None),
+        };
         let headers: Vec<(HeaderName, String)> = version
             .http_headers(&operation.soap_action)
             .into_iter()
             .map(|(name, value)| (HeaderName::from_static(name), value))
             .collect();
-        match self
+        let judgement = match self
             .client
-            .post(&url, &headers, envelope.into_bytes())
+            .post(&url, &headers, envelope.sent.into_bytes())
             .await
         {
             Ok(exchange) => {
@@ -160,8 +186,25 @@ impl Runner {
                 checks::judge(&ctx, &payload, Ok(answer))
             }
             Err(e) => checks::judge(&ctx, &payload, Err(e.to_string())),
+        };
+        (judgement, Some(envelope.display))
+    }
+}
+
+/// Fails when a selected case's contract can only be called with identification the caller is
+/// not configured with (a token-only service without a SAML token). Used for real endpoints; the
+/// embedded reference provider does not check tokens.
+pub fn check_caller(
+    suite: &Suite,
+    cases: &[Case],
+    caller: &CallerIdentity,
+) -> Result<(), RunError> {
+    for contract in &suite.contracts {
+        if cases.iter().any(|case| case.service == contract.key) {
+            caller.check_usable_for(&contract.key, &contract.service.security)?;
         }
     }
+    Ok(())
 }
 
 /// `base` + the contract's service path; `base` is treated as a folder.
