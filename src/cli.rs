@@ -275,10 +275,24 @@ pub fn main(cli: Cli) -> i32 {
     match result {
         Ok(status) => status.code(),
         Err(error) => {
-            eprintln!("error: {error:#}");
+            eprintln!("error: {}", render(&error));
             ExitStatus::CouldNotTest.code()
         }
     }
+}
+
+/// The error and its causes, leaving out a cause whose text the message already contains (most
+/// library errors quote their source).
+fn render(error: &anyhow::Error) -> String {
+    let mut message = error.to_string();
+    for cause in error.chain().skip(1) {
+        let cause = cause.to_string();
+        if !message.contains(&cause) {
+            message.push_str(": ");
+            message.push_str(&cause);
+        }
+    }
+    message
 }
 
 fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
