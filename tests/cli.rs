@@ -5,23 +5,9 @@ use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
-fn root() -> &'static Path {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-}
+mod common;
 
-fn kontrakt() -> Command {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_kontrakt"));
-    command.current_dir(root());
-    for variable in [
-        "KONTRAKT_ENDPOINT",
-        "KONTRAKT_PROFILE",
-        "KONTRAKT_AUTHORITY_CVR",
-        "CI",
-    ] {
-        command.env_remove(variable);
-    }
-    command
-}
+use common::{INVOCATION_CONTEXT_ARGS, kontrakt, root, text};
 
 fn run_with(args: &[&str], reports: &Path) -> Output {
     kontrakt()
@@ -31,14 +17,6 @@ fn run_with(args: &[&str], reports: &Path) -> Output {
         .args(args)
         .output()
         .expect("kontrakt runs")
-}
-
-fn text(output: &Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    )
 }
 
 /// The single run folder a run wrote below `reports`.
@@ -379,17 +357,7 @@ fn an_unreadable_certificate_is_named_before_any_request() {
 #[test]
 fn an_incomplete_invocation_context_names_the_missing_value() {
     let reports = tempfile::tempdir().unwrap();
-    let output = run_with(
-        &[
-            "--service-agreement-uuid",
-            "42b7e5a4-8d3c-4c5e-9f61-0a1b2c3d4e5f",
-            "--user-system-uuid",
-            "0f8fad5b-d9cb-469f-a165-70867728950e",
-            "--user-uuid",
-            "7c9e6679-7425-40de-944b-e07fc1f90ae7",
-        ],
-        reports.path(),
-    );
+    let output = run_with(&INVOCATION_CONTEXT_ARGS[..6], reports.path());
     let out = text(&output);
     assert_eq!(output.status.code(), Some(2), "{out}");
     assert!(out.contains("service_uuid is missing"), "{out}");
@@ -409,19 +377,7 @@ fn an_incomplete_invocation_context_names_the_missing_value() {
 #[test]
 fn a_configured_invocation_context_is_accepted_by_the_reference_provider() {
     let reports = tempfile::tempdir().unwrap();
-    let output = run_with(
-        &[
-            "--service-agreement-uuid",
-            "42b7e5a4-8d3c-4c5e-9f61-0a1b2c3d4e5f",
-            "--user-system-uuid",
-            "0f8fad5b-d9cb-469f-a165-70867728950e",
-            "--user-uuid",
-            "7c9e6679-7425-40de-944b-e07fc1f90ae7",
-            "--service-uuid",
-            "c0ffee00-1234-4abc-8def-0123456789ab",
-        ],
-        reports.path(),
-    );
+    let output = run_with(&INVOCATION_CONTEXT_ARGS, reports.path());
     let out = text(&output);
     assert_eq!(output.status.code(), Some(0), "{out}");
     assert!(out.contains(" passed, 0 failed"), "{out}");

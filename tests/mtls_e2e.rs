@@ -8,39 +8,13 @@ mod common;
 use std::io::{BufRead, BufReader};
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Output, Stdio};
+use std::process::{Child, Output, Stdio};
 
-use common::Pki;
+use common::{INVOCATION_CONTEXT_ARGS, Pki, kontrakt, text};
 
 /// Distinctive, so that finding it anywhere in the output can only mean it leaked.
 const P12_PASSWORD: &str = "pw-LEAK-CANARY-5d1e9c";
 const TOKEN_MARKER: &str = "TOKEN-LEAK-CANARY-8b2f47";
-
-fn root() -> &'static Path {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-}
-
-fn kontrakt() -> Command {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_kontrakt"));
-    command.current_dir(root());
-    for variable in [
-        "KONTRAKT_ENDPOINT",
-        "KONTRAKT_PROFILE",
-        "KONTRAKT_P12_PASSWORD",
-        "CI",
-    ] {
-        command.env_remove(variable);
-    }
-    command
-}
-
-fn text(output: &Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    )
-}
 
 /// The certificates every test needs.
 struct World {
@@ -282,18 +256,8 @@ fn secrets_never_reach_the_terminal_or_the_reports() {
     secrets.push(key_body);
     let reports = tempfile::tempdir().unwrap();
     let mut identity = world.p12_identity();
-    identity.extend([
-        "--saml-token".to_owned(),
-        token.display().to_string(),
-        "--service-agreement-uuid".to_owned(),
-        "42b7e5a4-8d3c-4c5e-9f61-0a1b2c3d4e5f".to_owned(),
-        "--user-system-uuid".to_owned(),
-        "0f8fad5b-d9cb-469f-a165-70867728950e".to_owned(),
-        "--user-uuid".to_owned(),
-        "7c9e6679-7425-40de-944b-e07fc1f90ae7".to_owned(),
-        "--service-uuid".to_owned(),
-        "c0ffee00-1234-4abc-8def-0123456789ab".to_owned(),
-    ]);
+    identity.extend(["--saml-token".to_owned(), token.display().to_string()]);
+    identity.extend(INVOCATION_CONTEXT_ARGS.map(str::to_owned));
     let run = world.run(&server.url, &strs(&identity), reports.path());
     assert_eq!(run.status.code(), Some(0), "{}", text(&run));
     let check = kontrakt()

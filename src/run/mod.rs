@@ -226,6 +226,14 @@ pub async fn run_cases(
     cases: Vec<Case>,
     mut on_result: impl FnMut(&CaseResult) + Send,
 ) -> (Vec<CaseResult>, bool) {
+    // Ctrl-C only counts once the future has been polled, so poll it before any case starts.
+    let ctrl_c = tokio::signal::ctrl_c();
+    tokio::pin!(ctrl_c);
+    let mut interrupted = tokio::select! {
+        biased;
+        _ = &mut ctrl_c => true,
+        _ = std::future::ready(()) => false,
+    };
     let semaphore = Arc::new(tokio::sync::Semaphore::new(runner.options.jobs.max(1)));
     let results = Arc::new(Mutex::new(Vec::with_capacity(cases.len())));
     let mut tasks = tokio::task::JoinSet::new();
@@ -237,10 +245,7 @@ pub async fn run_cases(
             (index, runner.run_case(&case).await)
         });
     }
-    let mut interrupted = false;
-    let ctrl_c = tokio::signal::ctrl_c();
-    tokio::pin!(ctrl_c);
-    loop {
+    while !interrupted {
         tokio::select! {
             next = tasks.join_next() => match next {
                 Some(Ok((index, result))) => {

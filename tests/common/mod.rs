@@ -1,15 +1,54 @@
-//! Helpers shared by the test binaries: a PKI generated at run time (rcgen), written to a
-//! temporary folder one file per certificate or key.
+//! Helpers shared by the test binaries: running the `kontrakt` binary, and a PKI generated at
+//! run time (rcgen), written to a temporary folder one file per certificate or key.
 
 #![allow(dead_code)] // each test binary uses a different part
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
 
 use p12_keystore::{Certificate, KeyStore, KeyStoreEntry, PrivateKey, PrivateKeyChain};
 use rcgen::{
     BasicConstraints, CertificateParams, CertifiedIssuer, DnType, ExtendedKeyUsagePurpose, IsCa,
     KeyPair, KeyUsagePurpose,
 };
+
+/// A complete InvocationContext as `run` flags.
+pub const INVOCATION_CONTEXT_ARGS: [&str; 8] = [
+    "--service-agreement-uuid",
+    "42b7e5a4-8d3c-4c5e-9f61-0a1b2c3d4e5f",
+    "--user-system-uuid",
+    "0f8fad5b-d9cb-469f-a165-70867728950e",
+    "--user-uuid",
+    "7c9e6679-7425-40de-944b-e07fc1f90ae7",
+    "--service-uuid",
+    "c0ffee00-1234-4abc-8def-0123456789ab",
+];
+
+pub fn root() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// The binary, run from the repository root, unaffected by the caller's KONTRAKT_* settings
+/// and CI variable.
+pub fn kontrakt() -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_kontrakt"));
+    command.current_dir(root());
+    for (variable, _) in std::env::vars_os() {
+        if variable.to_string_lossy().starts_with("KONTRAKT_") || variable == "CI" {
+            command.env_remove(variable);
+        }
+    }
+    command
+}
+
+/// stdout followed by stderr.
+pub fn text(output: &Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    )
+}
 
 pub type Ca = CertifiedIssuer<'static, KeyPair>;
 
