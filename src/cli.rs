@@ -3,19 +3,18 @@
 
 use std::path::PathBuf;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use chrono::NaiveDate;
 use clap::{Args, Parser, Subcommand};
 use reqwest::Url;
 
-use crate::checks::{Outcome, Verdict};
-use crate::client::ClientOptions;
+use crate::config::{self, ProfileChoice, Settings};
 use crate::hostile::HostileMode;
 use crate::report::{Evidence, evidence};
 use crate::run::baseline::Baseline;
-use crate::run::{self, ExitStatus, RunOptions, Runner, Suite};
-use crate::tls::{IdentitySource, Secret, TlsClientOptions};
+use crate::run::{self, ExitStatus, Progress, RunOptions, Runner, Suite};
+use crate::soap::security::InvocationContextValues;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -39,6 +38,9 @@ pub enum Command {
     /// Work with reports and evidence bundles.
     #[command(subcommand)]
     Report(ReportCommand),
+    /// Inspect the configuration (kontrakt.toml profiles, KONTRAKT_* variables, flags).
+    #[command(subcommand)]
+    Config(ConfigCommand),
 }
 
 #[derive(Debug, Subcommand)]
@@ -48,6 +50,13 @@ pub enum ReportCommand {
         /// The evidence.tar.gz written by `kontrakt run --evidence`.
         bundle: PathBuf,
     },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ConfigCommand {
+    /// Print the configuration `run` would use, secrets masked, after checking every file it
+    /// names (certificates, PKCS#12 password, SAML token). Takes the same options as `run`.
+    Check(Box<RunArgs>),
 }
 
 #[derive(Debug, Args)]
@@ -77,29 +86,33 @@ pub struct RunArgs {
     /// The provider's "today" (YYYY-MM-DD); default: today in Europe/Copenhagen.
     #[arg(long, env = "KONTRAKT_TODAY")]
     pub today: Option<NaiveDate>,
-    /// CVR number of the authority (municipality) the calls are made for.
-    #[arg(long, default_value = "29189846", env = "KONTRAKT_AUTHORITY_CVR")]
-    pub authority_cvr: String,
-    /// Cases run at the same time.
-    #[arg(long, default_value_t = 4, env = "KONTRAKT_JOBS")]
-    pub jobs: usize,
-    /// Seconds allowed for connecting.
-    #[arg(long, default_value_t = 5)]
-    pub connect_timeout: u64,
-    /// Seconds allowed without receiving a byte.
-    #[arg(long, default_value_t = 15)]
-    pub read_timeout: u64,
-    /// Seconds allowed for a whole exchange.
-    #[arg(long, default_value_t = 30)]
-    pub timeout: u64,
-    /// Largest response body accepted, in bytes.
-    #[arg(long, default_value_t = 16 * 1024 * 1024)]
-    pub max_response_bytes: u64,
+    /// CVR number of the authority (municipality) the calls are made for [default: 29189846].
+    #[arg(long, env = "KONTRAKT_AUTHORITY_CVR")]
+    pub authority_cvr: Option<String>,
+    /// Cases run at the same time [default: 4].
+    #[arg(long, env = "KONTRAKT_JOBS")]
+    pub jobs: Option<usize>,
+    /// Seconds allowed for connecting [default: 5].
+    #[arg(long, env = "KONTRAKT_CONNECT_TIMEOUT")]
+    pub connect_timeout: Option<u64>,
+    /// Seconds allowed without receiving a byte [default: 15].
+    #[arg(long, env = "KONTRAKT_READ_TIMEOUT")]
+    pub read_timeout: Option<u64>,
+    /// Seconds allowed for a whole exchange [default: 30].
+    #[arg(long, env = "KONTRAKT_TIMEOUT")]
+    pub timeout: Option<u64>,
+    /// Largest response body accepted, in bytes [default: 16 MiB].
+    #[arg(long, env = "KONTRAKT_MAX_RESPONSE_BYTES")]
+    pub max_response_bytes: Option<u64>,
     /// Folder for reports/<run-id>/.
     #[arg(long, default_value = "reports", env = "KONTRAKT_REPORTS")]
     pub reports: PathBuf,
     #[command(flatten)]
     pub tls: TlsArgs,
+    #[command(flatten)]
+    pub caller: CallerArgs,
+    #[command(flatten)]
+    pub profile: ProfileArgs,
     /// Start the embedded reference provider with this fault mode (to see the harness catch it).
     #[arg(long, conflicts_with = "endpoint")]
     pub provider_fault: Option<String>,
@@ -131,9 +144,9 @@ pub struct TlsArgs {
     /// variable named by --p12-password-env, or from --p12-password-file; never from argv.
     #[arg(long, env = "KONTRAKT_CLIENT_P12", conflicts_with = "client_cert")]
     pub client_p12: Option<PathBuf>,
-    /// Environment variable holding the PKCS#12 password.
-    #[arg(long, default_value = "KONTRAKT_P12_PASSWORD")]
-    pub p12_password_env: String,
+    /// Environment variable holding the PKCS#12 password [default: KONTRAKT_P12_PASSWORD].
+    #[arg(long)]
+    pub p12_password_env: Option<String>,
     /// File holding the PKCS#12 password (one line).
     #[arg(long, env = "KONTRAKT_P12_PASSWORD_FILE")]
     pub p12_password_file: Option<PathBuf>,
@@ -142,27 +155,88 @@ pub struct TlsArgs {
     pub insecure: bool,
 }
 
-impl TlsArgs {
-    fn options(&self) -> TlsClientOptions {
-        let identity = match (&self.client_p12, &self.client_cert, &self.client_key) {
-            (Some(path), _, _) => Some(IdentitySource::Pkcs12 {
-                path: path.clone(),
-                password: match &self.p12_password_file {
-                    Some(file) => Secret::File(file.clone()),
-                    None => Secret::Env(self.p12_password_env.clone()),
-                },
-            }),
-            (None, Some(cert), Some(key)) => Some(IdentitySource::Pem {
-                cert: cert.clone(),
-                key: key.clone(),
-            }),
-            _ => None,
-        };
-        TlsClientOptions {
-            ca_bundle: self.ca.clone(),
-            identity,
-            insecure: self.insecure,
+/// Serviceplatformen identification: what goes into the contexts and the WS-Security header.
+#[derive(Debug, Args)]
+pub struct CallerArgs {
+    /// File with the STS-issued SAML assertion, sent in a wsse:Security header to services whose
+    /// contract accepts the token model.
+    #[arg(long, env = "KONTRAKT_SAML_TOKEN")]
+    pub saml_token: Option<PathBuf>,
+    /// InvocationContext: service agreement UUID (lower case).
+    #[arg(long, env = "KONTRAKT_SERVICE_AGREEMENT_UUID")]
+    pub service_agreement_uuid: Option<String>,
+    /// InvocationContext: user system UUID.
+    #[arg(long, env = "KONTRAKT_USER_SYSTEM_UUID")]
+    pub user_system_uuid: Option<String>,
+    /// InvocationContext: user UUID.
+    #[arg(long, env = "KONTRAKT_USER_UUID")]
+    pub user_uuid: Option<String>,
+    /// InvocationContext: service UUID.
+    #[arg(long, env = "KONTRAKT_SERVICE_UUID")]
+    pub service_uuid: Option<String>,
+    /// InvocationContext: the user acted for (optional).
+    #[arg(long, env = "KONTRAKT_ON_BEHALF_OF_USER")]
+    pub on_behalf_of_user: Option<String>,
+    /// InvocationContext: accounting information (optional).
+    #[arg(long, env = "KONTRAKT_ACCOUNTING_INFO")]
+    pub accounting_info: Option<String>,
+    /// Contract keys to run, comma separated [default: all].
+    #[arg(long, env = "KONTRAKT_SERVICES", value_delimiter = ',')]
+    pub services: Option<Vec<String>>,
+}
+
+/// Which kontrakt.toml profile supplies the values not given as flags or KONTRAKT_* variables.
+#[derive(Debug, Args)]
+pub struct ProfileArgs {
+    /// Profile of the configuration file to use (e.g. local, exttest, prod-like).
+    #[arg(long, env = "KONTRAKT_PROFILE")]
+    pub profile: Option<String>,
+    /// The configuration file.
+    #[arg(long, env = "KONTRAKT_CONFIG", default_value = config::DEFAULT_CONFIG_FILE)]
+    pub config: PathBuf,
+}
+
+impl RunArgs {
+    /// What the flags and environment say; unset values fall through to the profile.
+    fn settings(&self) -> Settings {
+        let tls = &self.tls;
+        let caller = &self.caller;
+        Settings {
+            endpoint: self.endpoint.clone(),
+            ca: tls.ca.clone(),
+            client_cert: tls.client_cert.clone(),
+            client_key: tls.client_key.clone(),
+            client_p12: tls.client_p12.clone(),
+            p12_password_env: tls.p12_password_env.clone(),
+            p12_password_file: tls.p12_password_file.clone(),
+            insecure: tls.insecure.then_some(true),
+            authority_cvr: self.authority_cvr.clone(),
+            invocation_context: InvocationContextValues {
+                service_agreement_uuid: caller.service_agreement_uuid.clone(),
+                user_system_uuid: caller.user_system_uuid.clone(),
+                user_uuid: caller.user_uuid.clone(),
+                service_uuid: caller.service_uuid.clone(),
+                on_behalf_of_user: caller.on_behalf_of_user.clone(),
+                accounting_info: caller.accounting_info.clone(),
+            },
+            saml_token: caller.saml_token.clone(),
+            services: caller.services.clone(),
+            jobs: self.jobs,
+            connect_timeout: self.connect_timeout,
+            read_timeout: self.read_timeout,
+            timeout: self.timeout,
+            max_response_bytes: self.max_response_bytes,
         }
+    }
+
+    fn resolve(&self) -> Result<config::Resolved, config::ConfigError> {
+        config::resolve(
+            self.settings(),
+            &ProfileChoice {
+                file: self.profile.config.clone(),
+                profile: self.profile.profile.clone(),
+            },
+        )
     }
 }
 
@@ -219,14 +293,29 @@ pub fn main(cli: Cli) -> i32 {
         Command::Serve(args) => serve_command(args),
         Command::List(args) => list_command(args),
         Command::Report(ReportCommand::Verify { bundle }) => verify_command(&bundle),
+        Command::Config(ConfigCommand::Check(args)) => config_check_command(*args),
     };
     match result {
         Ok(status) => status.code(),
         Err(error) => {
-            eprintln!("error: {error:#}");
+            eprintln!("error: {}", render(&error));
             ExitStatus::CouldNotTest.code()
         }
     }
+}
+
+/// The error and its causes, leaving out a cause whose text the message already contains (most
+/// library errors quote their source).
+fn render(error: &anyhow::Error) -> String {
+    let mut message = error.to_string();
+    for cause in error.chain().skip(1) {
+        let cause = cause.to_string();
+        if !message.contains(&cause) {
+            message.push_str(": ");
+            message.push_str(&cause);
+        }
+    }
+    message
 }
 
 fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
@@ -323,9 +412,20 @@ fn serve_command(args: ServeArgs) -> anyhow::Result<ExitStatus> {
     })
 }
 
+fn config_check_command(args: RunArgs) -> anyhow::Result<ExitStatus> {
+    let resolved = args.resolve()?;
+    let suite = Suite::load(&args.suite.contracts, &args.suite.golden)?;
+    resolved.check_services(suite.contracts.iter().map(|c| c.key.as_str()))?;
+    print!("{}", resolved.describe());
+    println!("configuration ok");
+    Ok(ExitStatus::Passed)
+}
+
 fn run_command(args: RunArgs) -> anyhow::Result<ExitStatus> {
     use crate::reference::{FaultMode, ProviderOptions};
+    let resolved = args.resolve()?;
     let suite = Arc::new(Suite::load(&args.suite.contracts, &args.suite.golden)?);
+    resolved.check_services(suite.contracts.iter().map(|c| c.key.as_str()))?;
     let baseline = args.baseline.as_deref().map(Baseline::load).transpose()?;
     // Expiry is judged by the calendar, not by the provider's injectable "today".
     let calendar_today = run::copenhagen_today();
@@ -334,17 +434,15 @@ fn run_command(args: RunArgs) -> anyhow::Result<ExitStatus> {
         (true, false) => Evidence::Bundle,
         (true, true) => Evidence::RedactedBundle,
     };
-    let cases = suite.select(&args.suite.filters, args.suite.exact);
+    let mut cases = suite.select(&args.suite.filters, args.suite.exact);
+    cases.retain(|case| resolved.runs_service(&case.service));
     if cases.is_empty() {
         return Err(run::RunError::NothingSelected.into());
     }
-    let endpoint = args
-        .endpoint
-        .as_deref()
-        .map(|e| {
-            Url::parse(e).map_err(|err| anyhow::anyhow!("--endpoint `{e}` is not a URL: {err}"))
-        })
-        .transpose()?;
+    if resolved.endpoint.is_some() {
+        run::check_caller(&suite, &cases, &resolved.caller)?;
+    }
+    let endpoint = resolved.endpoint.clone();
     let provider_fault = args
         .provider_fault
         .as_deref()
@@ -352,8 +450,7 @@ fn run_command(args: RunArgs) -> anyhow::Result<ExitStatus> {
         .transpose()?;
     let today = args.today.unwrap_or_else(run::copenhagen_today);
     let fixture = args.suite.contracts.join("reference-fixture.toml");
-    let tls_options = args.tls.options();
-    if tls_options.insecure {
+    if resolved.client.tls.insecure {
         eprintln!(
             "WARNING: --insecure: server certificates are NOT verified; this run certifies nothing about TLS"
         );
@@ -377,15 +474,9 @@ fn run_command(args: RunArgs) -> anyhow::Result<ExitStatus> {
         let options = RunOptions {
             endpoint,
             today,
-            authority_cvr: args.authority_cvr,
-            jobs: args.jobs,
-            client: ClientOptions {
-                connect_timeout: Duration::from_secs(args.connect_timeout),
-                read_timeout: Duration::from_secs(args.read_timeout),
-                total_timeout: Duration::from_secs(args.timeout),
-                max_response_bytes: args.max_response_bytes,
-                tls: tls_options,
-            },
+            caller: resolved.caller,
+            jobs: resolved.jobs,
+            client: resolved.client,
             reports_dir: args.reports,
         };
         let run_id = run_id();
@@ -401,10 +492,12 @@ fn run_command(args: RunArgs) -> anyhow::Result<ExitStatus> {
                 .as_ref()
                 .and_then(|b| b.accepting(name, calendar_today))
         };
+        let progress = Progress::new(cases.len());
         let (results, interrupted) = run::run_cases(runner.clone(), cases, |result| {
-            print_result(result, accepting(&result.case.name).is_some())
+            progress.case_finished(result, accepting(&result.case.name).is_some())
         })
         .await;
+        progress.finish();
         let mut record = run::record(&runner, &run_id, &results, interrupted, started.elapsed())?;
         if let Some(baseline) = &baseline {
             for warning in baseline.apply(&mut record, calendar_today) {
@@ -433,27 +526,6 @@ fn run_command(args: RunArgs) -> anyhow::Result<ExitStatus> {
         println!("reports: {}", dir.display());
         Ok(run::exit_status(&record))
     })
-}
-
-fn print_result(result: &run::CaseResult, baselined: bool) {
-    let name = &result.case.name;
-    match (result.judgement.outcome(), result.judgement.first_problem()) {
-        (Outcome::Passed, _) => println!("PASS  {name}"),
-        (outcome, problem) => {
-            let label = match outcome {
-                Outcome::Failed if baselined => "BASELINED",
-                Outcome::Failed => "FAIL",
-                _ => "ERROR",
-            };
-            let detail = problem
-                .map(|c| match &c.verdict {
-                    Verdict::Fail(m) | Verdict::Error(m) => format!("{}: {m}", c.check),
-                    _ => String::new(),
-                })
-                .unwrap_or_default();
-            println!("{label}  {name} — {detail}");
-        }
-    }
 }
 
 /// A sortable, unique run id: UTC time plus a short random suffix.

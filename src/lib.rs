@@ -8,6 +8,7 @@ pub mod cases;
 pub mod checks;
 pub mod cli;
 pub mod client;
+pub mod config;
 pub mod contract;
 pub mod domain;
 pub mod hostile;

@@ -5,16 +5,9 @@ use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
-fn root() -> &'static Path {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-}
+mod common;
 
-fn kontrakt() -> Command {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_kontrakt"));
-    command.current_dir(root());
-    command.env_remove("KONTRAKT_ENDPOINT");
-    command
-}
+use common::{INVOCATION_CONTEXT_ARGS, kontrakt, root, text};
 
 fn run_with(args: &[&str], reports: &Path) -> Output {
     kontrakt()
@@ -24,14 +17,6 @@ fn run_with(args: &[&str], reports: &Path) -> Output {
         .args(args)
         .output()
         .expect("kontrakt runs")
-}
-
-fn text(output: &Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    )
 }
 
 /// The single run folder a run wrote below `reports`.
@@ -135,7 +120,7 @@ fn an_endpoint_that_is_not_a_url_is_a_clear_error() {
     let output = run_with(&["--endpoint", "not a url"], reports.path());
     let out = text(&output);
     assert_eq!(output.status.code(), Some(2), "{out}");
-    assert!(out.contains("--endpoint `not a url` is not a URL"), "{out}");
+    assert!(out.contains("endpoint `not a url` is not a URL"), "{out}");
 }
 
 #[test]
@@ -291,4 +276,118 @@ fn ctrl_c_exits_130_and_keeps_partial_reports() {
         serde_json::from_str(&std::fs::read_to_string(folder.join("results.json")).unwrap())
             .unwrap();
     assert_eq!(results["interrupted"].as_bool(), Some(true));
+}
+
+#[test]
+fn config_check_prints_the_local_profile_and_flags_override_it() {
+    let output = kontrakt()
+        .args(["config", "check", "--profile", "local", "--jobs", "3"])
+        .output()
+        .unwrap();
+    let out = text(&output);
+    assert_eq!(output.status.code(), Some(0), "{out}");
+    assert!(out.contains("(embedded reference provider)"), "{out}");
+    assert!(out.contains("profile                = local"), "{out}");
+    assert!(out.contains("jobs                   = 3"), "{out}");
+    assert!(out.contains("configuration ok"), "{out}");
+}
+
+#[test]
+fn environment_overrides_the_profile_and_flags_override_the_environment() {
+    let check = |extra: &[&str]| {
+        let output = kontrakt()
+            .args(["config", "check", "--profile", "local"])
+            .args(extra)
+            .env("KONTRAKT_AUTHORITY_CVR", "12345674")
+            .output()
+            .unwrap();
+        assert_eq!(output.status.code(), Some(0), "{}", text(&output));
+        text(&output)
+    };
+    assert!(check(&[]).contains("authority_cvr          = 12345674"));
+    assert!(check(&["--authority-cvr", "29189846"]).contains("authority_cvr          = 29189846"));
+}
+
+#[test]
+fn an_unknown_profile_is_named_before_anything_runs() {
+    let reports = tempfile::tempdir().unwrap();
+    let output = kontrakt()
+        .args(["run", "--reports"])
+        .arg(reports.path())
+        .env("KONTRAKT_PROFILE", "staging")
+        .output()
+        .unwrap();
+    let out = text(&output);
+    assert_eq!(output.status.code(), Some(2), "{out}");
+    assert!(out.contains("unknown profile `staging`"), "{out}");
+    assert!(out.contains("local"), "{out}");
+    assert!(!out.contains("PASS"), "{out}");
+}
+
+#[test]
+fn exttest_profile_without_its_files_names_the_missing_file() {
+    let output = kontrakt()
+        .args(["config", "check", "--profile", "exttest"])
+        .output()
+        .unwrap();
+    let out = text(&output);
+    assert_eq!(output.status.code(), Some(2), "{out}");
+    assert!(out.contains("cannot read certs/foces-test.p12"), "{out}");
+    assert_eq!(out.matches("No such file").count(), 1, "{out}");
+}
+
+#[test]
+fn an_unreadable_certificate_is_named_before_any_request() {
+    let reports = tempfile::tempdir().unwrap();
+    let output = run_with(
+        &[
+            "--client-cert",
+            "no/such/client.pem",
+            "--client-key",
+            "no/such/client.key",
+        ],
+        reports.path(),
+    );
+    let out = text(&output);
+    assert_eq!(output.status.code(), Some(2), "{out}");
+    assert!(out.contains("cannot read no/such/client.pem"), "{out}");
+    assert!(!out.contains("PASS"), "{out}");
+}
+
+#[test]
+fn an_incomplete_invocation_context_names_the_missing_value() {
+    let reports = tempfile::tempdir().unwrap();
+    let output = run_with(&INVOCATION_CONTEXT_ARGS[..6], reports.path());
+    let out = text(&output);
+    assert_eq!(output.status.code(), Some(2), "{out}");
+    assert!(out.contains("service_uuid is missing"), "{out}");
+    let output = run_with(
+        &[
+            "--service-agreement-uuid",
+            "42B7E5A4-8D3C-4C5E-9F61-0A1B2C3D4E5F",
+        ],
+        reports.path(),
+    );
+    let out = text(&output);
+    assert_eq!(output.status.code(), Some(2), "{out}");
+    assert!(out.contains("service_agreement_uuid"), "{out}");
+    assert!(out.contains("not a lower-case UUID"), "{out}");
+}
+
+#[test]
+fn a_configured_invocation_context_is_accepted_by_the_reference_provider() {
+    let reports = tempfile::tempdir().unwrap();
+    let output = run_with(&INVOCATION_CONTEXT_ARGS, reports.path());
+    let out = text(&output);
+    assert_eq!(output.status.code(), Some(0), "{out}");
+    assert!(out.contains(" passed, 0 failed"), "{out}");
+}
+
+#[test]
+fn services_restrict_the_run_and_an_unknown_one_is_named() {
+    let reports = tempfile::tempdir().unwrap();
+    let output = run_with(&["--services", "no-such-service"], reports.path());
+    let out = text(&output);
+    assert_eq!(output.status.code(), Some(2), "{out}");
+    assert!(out.contains("unknown service `no-such-service`"), "{out}");
 }

@@ -1,7 +1,9 @@
 //! Mutual TLS end to end on loopback: a PKI generated at run time, a real axum server behind
 //! `TlsListener` that requires client certificates, and the harness client in front of it.
 
-use std::path::{Path, PathBuf};
+mod common;
+
+use std::path::Path;
 
 use axum::Router;
 use axum::routing::post;
@@ -9,110 +11,12 @@ use kontrakt::client::{Client, ClientError, ClientOptions, HttpExchange, Transpo
 use kontrakt::tls::{
     IdentitySource, Secret, TlsClientOptions, TlsError, TlsListener, server_config,
 };
-use p12_keystore::{Certificate, KeyStore, KeyStoreEntry, PrivateKey, PrivateKeyChain};
-use rcgen::{
-    BasicConstraints, CertificateParams, CertifiedIssuer, DnType, ExtendedKeyUsagePurpose, IsCa,
-    KeyPair, KeyUsagePurpose,
-};
 use reqwest::Url;
 use tokio::net::TcpListener;
 
+use common::Pki;
+
 const P12_PASSWORD: &str = "correct horse battery staple";
-
-type Ca = CertifiedIssuer<'static, KeyPair>;
-
-/// A directory of generated certificates and keys, one file each.
-struct Pki {
-    dir: PathBuf,
-}
-
-impl Pki {
-    fn new() -> Pki {
-        let dir = std::env::temp_dir().join(format!("kontrakt-pki-{}", uuid::Uuid::new_v4()));
-        std::fs::create_dir_all(&dir).unwrap();
-        Pki { dir }
-    }
-
-    fn path(&self, name: &str) -> PathBuf {
-        self.dir.join(name)
-    }
-
-    fn write(&self, name: &str, contents: impl AsRef<[u8]>) -> PathBuf {
-        let path = self.path(name);
-        std::fs::write(&path, contents).unwrap();
-        path
-    }
-
-    fn ca(&self, name: &str) -> Ca {
-        let mut params = CertificateParams::new(Vec::<String>::new()).unwrap();
-        params.distinguished_name.push(DnType::CommonName, name);
-        params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
-        params.key_usages = vec![
-            KeyUsagePurpose::KeyCertSign,
-            KeyUsagePurpose::CrlSign,
-            KeyUsagePurpose::DigitalSignature,
-        ];
-        let ca = CertifiedIssuer::self_signed(params, KeyPair::generate().unwrap()).unwrap();
-        self.write(&format!("{name}.pem"), ca.pem());
-        ca
-    }
-
-    /// Writes `<name>.pem` (leaf then CA) and `<name>.key`; returns the leaf's DER and key.
-    fn leaf(&self, name: &str, ca: &Ca, params: CertificateParams) -> (Vec<u8>, KeyPair) {
-        let key = KeyPair::generate().unwrap();
-        let certificate = params.signed_by(&key, ca).unwrap();
-        self.write(
-            &format!("{name}.pem"),
-            format!("{}{}", certificate.pem(), ca.pem()),
-        );
-        self.write(&format!("{name}.key"), key.serialize_pem());
-        (certificate.der().to_vec(), key)
-    }
-
-    fn client(&self, name: &str, ca: &Ca, expired: bool) -> (Vec<u8>, KeyPair) {
-        let mut params = CertificateParams::new(Vec::<String>::new()).unwrap();
-        params
-            .distinguished_name
-            .push(DnType::CommonName, format!("kontrakt test client {name}"));
-        params.extended_key_usages = vec![ExtendedKeyUsagePurpose::ClientAuth];
-        if expired {
-            params.not_before = rcgen::date_time_ymd(2001, 1, 1);
-            params.not_after = rcgen::date_time_ymd(2002, 1, 1);
-        }
-        self.leaf(name, ca, params)
-    }
-
-    fn server(&self, name: &str, ca: &Ca, host_names: &[&str], expired: bool) {
-        let names: Vec<String> = host_names.iter().map(|name| name.to_string()).collect();
-        let mut params = CertificateParams::new(names).unwrap();
-        params.extended_key_usages = vec![ExtendedKeyUsagePurpose::ServerAuth];
-        if expired {
-            params.not_before = rcgen::date_time_ymd(2001, 1, 1);
-            params.not_after = rcgen::date_time_ymd(2002, 1, 1);
-        }
-        self.leaf(name, ca, params);
-    }
-
-    fn pkcs12(&self, name: &str, ca: &Ca, leaf: &(Vec<u8>, KeyPair)) -> PathBuf {
-        let chain = PrivateKeyChain::new(
-            b"kontrakt-test".as_slice(),
-            PrivateKey::from_der(&leaf.1.serialize_der()).unwrap(),
-            [
-                Certificate::from_der(&leaf.0).unwrap(),
-                Certificate::from_der(ca.der()).unwrap(),
-            ],
-        );
-        let mut store = KeyStore::new();
-        store.add_entry("client", KeyStoreEntry::PrivateKeyChain(chain));
-        self.write(name, store.writer(P12_PASSWORD).write().unwrap())
-    }
-}
-
-impl Drop for Pki {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.dir);
-    }
-}
 
 /// Every certificate the tests need, and a server with client authentication for each kind of
 /// server certificate.
@@ -129,7 +33,7 @@ impl World {
         pki.server("wrong-host", &trusted_ca, &["wrong.example"], false);
         pki.server("expired-server", &trusted_ca, &["127.0.0.1"], true);
         let client = pki.client("client", &trusted_ca, false);
-        pki.pkcs12("client.p12", &trusted_ca, &client);
+        pki.pkcs12("client.p12", &trusted_ca, &client, P12_PASSWORD);
         pki.client("stranger", &other_ca, false);
         pki.client("expired-client", &trusted_ca, true);
         pki.write("p12-password", format!("{P12_PASSWORD}\n"));

@@ -13,6 +13,7 @@ use kontrakt::checks::Outcome;
 use kontrakt::client::ClientOptions;
 use kontrakt::reference::{ProviderOptions, Running};
 use kontrakt::run::{RunOptions, Runner, Suite};
+use kontrakt::soap::security::{AuthorityContext, CallerIdentity};
 use libtest_mimic::{Arguments, Failed, Trial};
 
 /// A fixed "today" keeps dates in snapshots stable.
@@ -46,7 +47,7 @@ fn environment(suite: &Arc<Suite>) -> &'static Environment {
                 .parse()
                 .expect("url"),
             today,
-            authority_cvr: "29189846".into(),
+            caller: CallerIdentity::new(AuthorityContext::new("29189846").expect("a CVR")),
             jobs: 1,
             client: ClientOptions::default(),
             reports_dir: PathBuf::from("reports"),

@@ -12,6 +12,7 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 
 use crate::soap::SoapVersion;
+use crate::soap::security::{HeaderBlock, SecurityModel};
 use crate::xml::path::Namespaces;
 
 /// A loaded, resolved contract of one service.
@@ -34,7 +35,10 @@ pub struct Service {
     /// Path below the endpoint base URL, e.g. `JC/Kontanthjaelp/2`.
     pub path: String,
     pub soap: SoapVersion,
-    pub security: Vec<String>,
+    /// The security models the service accepts; the harness sends what is configured of them.
+    pub security: Vec<SecurityModel>,
+    /// SOAP header blocks every request carries.
+    pub headers: Vec<HeaderBlock>,
     /// Schema files, resolved against the contract folder.
     pub schemas: Vec<PathBuf>,
     /// The fault detail element the contract declares, if any.
@@ -142,7 +146,9 @@ struct RawService {
     path: String,
     soap: SoapVersion,
     #[serde(default)]
-    security: Vec<String>,
+    security: Vec<SecurityModel>,
+    #[serde(default)]
+    headers: Vec<HeaderBlock>,
     schemas: Vec<PathBuf>,
     fault: Option<String>,
 }
@@ -233,6 +239,7 @@ impl Contract {
                 path: raw.service.path,
                 soap: raw.service.soap,
                 security: raw.service.security,
+                headers: raw.service.headers,
                 schemas,
                 fault,
             },
@@ -333,6 +340,27 @@ response = "d:PingResponse"
         let dir = write_contract(&GOOD.replace("a.xsd", "gone.xsd"));
         let message = Contract::load(dir.path()).unwrap_err().to_string();
         assert!(message.contains("gone.xsd does not exist"), "{message}");
+    }
+
+    #[test]
+    fn security_models_and_header_blocks_are_read_and_unknown_ones_named() {
+        let with = |security: &str| {
+            let text = GOOD.replace(
+                "soap = \"1.1\"",
+                &format!("soap = \"1.1\"\n{security}\nheaders = [\"kombit-request-header\"]"),
+            );
+            let dir = write_contract(&text);
+            Contract::load(dir.path()).map(|c| (c.service.security, c.service.headers))
+        };
+        let (security, headers) = with("security = [\"authority-context\", \"saml\"]").unwrap();
+        assert_eq!(
+            security,
+            [SecurityModel::AuthorityContext, SecurityModel::Saml]
+        );
+        assert_eq!(headers, [HeaderBlock::KombitRequestHeader]);
+        let message = with("security = [\"oauth\"]").unwrap_err().to_string();
+        assert!(message.contains("contract.toml"), "{message}");
+        assert!(message.contains("oauth"), "{message}");
     }
 
     #[test]

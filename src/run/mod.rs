@@ -2,8 +2,10 @@
 //! turning the verdicts into output, reports and an exit status.
 
 pub mod baseline;
+mod progress;
 mod suite;
 
+pub use progress::{Progress, case_line};
 pub use suite::{Suite, SuiteError};
 
 use std::collections::BTreeMap;
@@ -20,6 +22,7 @@ use crate::checks::{self, Answer, Judgement, Outcome, Verdict};
 use crate::client::{Client, ClientOptions};
 use crate::contract::{Contract, Operation};
 use crate::report::{CaseRecord, RunRecord};
+use crate::soap::security::{CallDetails, CallerIdentity, SecurityError};
 
 /// How the process ends, as the exit code tells CI.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -44,8 +47,8 @@ pub struct RunOptions {
     pub endpoint: Url,
     /// The provider's "today"; for the embedded provider the same date is injected there.
     pub today: NaiveDate,
-    /// CVR of the authority (municipality) the calls are made for.
-    pub authority_cvr: String,
+    /// Who the calls are made as: authority, invocation context, SAML token.
+    pub caller: CallerIdentity,
     pub jobs: usize,
     pub client: ClientOptions,
     pub reports_dir: PathBuf,
@@ -61,6 +64,8 @@ pub enum RunError {
     Report(#[from] crate::report::ReportError),
     #[error("no trial matches the filter")]
     NothingSelected,
+    #[error(transparent)]
+    Security(#[from] SecurityError),
 }
 
 /// Today's date in Europe/Copenhagen, the platform's calendar.
@@ -106,6 +111,7 @@ impl Exchanged {
 }
 
 impl Runner {
+    /// Fails before any request when the TLS material cannot be loaded.
     pub fn new(suite: Arc<Suite>, options: RunOptions) -> Result<Runner, RunError> {
         let client = Client::new(&options.client)?;
         Ok(Runner {
@@ -144,7 +150,7 @@ impl Runner {
 
     fn variables(&self, captured: BTreeMap<String, String>) -> Variables {
         Variables {
-            authority_cvr: self.options.authority_cvr.clone(),
+            authority_cvr: self.options.caller.authority.cvr(),
             message_id: uuid::Uuid::new_v4().to_string(),
             now: Utc::now()
                 .with_timezone(&chrono_tz::Europe::Copenhagen)
@@ -272,16 +278,35 @@ impl Runner {
             Err(e) => return (Judgement::could_not_test("endpoint", e), None),
         };
         let version = contract.service.soap;
-        let envelope = crate::soap::build_envelope(version, &[], payload);
+        let call = CallDetails {
+            action: &operation.soap_action,
+            to: url.as_str(),
+            message_id: &uuid::Uuid::new_v4().to_string(),
+            transaction_id: &uuid::Uuid::new_v4().to_string(),
+            now: Utc::now()
+                .with_timezone(&chrono_tz::Europe::Copenhagen)
+                .fixed_offset(),
+        };
+        let envelope = match self.options.caller.secure(
+            version,
+            &contract.service.security,
+            &contract.service.headers,
+            payload,
+            &call,
+        ) {
+            Ok(envelope) => envelope,
+            Err(e) => return (Judgement::could_not_test("request", e.to_string()), None),
+        };
         let headers: Vec<(HeaderName, String)> = version
             .http_headers(&operation.soap_action)
             .into_iter()
             .map(|(name, value)| (HeaderName::from_static(name), value))
             .collect();
-        exchanged.requests.push(envelope.clone());
+        // Only the display copy is kept: the SAML assertion never reaches reports.
+        exchanged.requests.push(envelope.display);
         match self
             .client
-            .post(&url, &headers, envelope.into_bytes())
+            .post(&url, &headers, envelope.sent.into_bytes())
             .await
         {
             Ok(exchange) => {
@@ -301,6 +326,22 @@ impl Runner {
             Err(e) => (checks::judge(&ctx, payload, Err(e.to_string())), None),
         }
     }
+}
+
+/// Fails when a selected case's contract can only be called with identification the caller is
+/// not configured with (a token-only service without a SAML token). Used for real endpoints; the
+/// embedded reference provider does not check tokens.
+pub fn check_caller(
+    suite: &Suite,
+    cases: &[Case],
+    caller: &CallerIdentity,
+) -> Result<(), RunError> {
+    for contract in &suite.contracts {
+        if cases.iter().any(|case| case.service == contract.key) {
+            caller.check_usable_for(&contract.key, &contract.service.security)?;
+        }
+    }
+    Ok(())
 }
 
 /// `base` + the contract's service path; `base` is treated as a folder.

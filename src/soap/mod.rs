@@ -2,6 +2,7 @@
 //! roxmltree), and faults as a typed value.
 
 mod fault;
+pub mod security;
 
 pub use fault::{Fault, FaultDetailError, build_fault};
 
