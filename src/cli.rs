@@ -104,6 +104,11 @@ pub struct RunArgs {
     /// Largest response body accepted, in bytes [default: 16 MiB].
     #[arg(long, env = "KONTRAKT_MAX_RESPONSE_BYTES")]
     pub max_response_bytes: Option<u64>,
+    /// Run every selected trial this many times (soak and load testing). Each repetition is
+    /// printed and counted in the summary; the reports keep one record per trial, its worst
+    /// repetition.
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u64).range(1..))]
+    pub repeat: u64,
     /// Folder for reports/<run-id>/.
     #[arg(long, default_value = "reports", env = "KONTRAKT_REPORTS")]
     pub reports: PathBuf,
@@ -492,8 +497,14 @@ fn run_command(args: RunArgs) -> anyhow::Result<ExitStatus> {
                 .as_ref()
                 .and_then(|b| b.accepting(name, calendar_today))
         };
-        let progress = Progress::new(cases.len());
-        let (results, interrupted) = run::run_cases(runner.clone(), cases, |result| {
+        let trials = cases.len();
+        let repeat = usize::try_from(args.repeat).unwrap_or(usize::MAX);
+        let progress = Progress::new(trials.saturating_mul(repeat));
+        let run::Repeated {
+            results,
+            repetitions,
+            interrupted,
+        } = run::run_repeated(runner.clone(), cases, repeat, |result| {
             progress.case_finished(result, accepting(&result.case.name).is_some())
         })
         .await;
@@ -504,18 +515,34 @@ fn run_command(args: RunArgs) -> anyhow::Result<ExitStatus> {
                 println!("warning: baseline {warning}");
             }
         }
-        let dir = runner.options().reports_dir.join(&run_id);
-        crate::report::write(&dir, &record, evidence)?;
         let tally = record.tally();
-        println!("{} passed, {} failed", tally.passed, tally.failed);
+        if repeat > 1 {
+            println!(
+                "{} passed, {} failed ({trials} trials × {repeat} repetitions)",
+                repetitions.passed, repetitions.failed
+            );
+        } else {
+            println!("{} passed, {} failed", tally.passed, tally.failed);
+        }
         if tally.baselined > 0 {
             println!(
                 "{} baselined (accepted deviations, not failing the run)",
                 tally.baselined
             );
         }
-        if tally.could_not_test > 0 {
-            println!("{} could not be tested", tally.could_not_test);
+        let could_not_test = if repeat > 1 {
+            repetitions.could_not_test
+        } else {
+            tally.could_not_test
+        };
+        if could_not_test > 0 {
+            println!("{could_not_test} could not be tested");
+        }
+        // Written after the summary, so a full or read-only disk never hides the results.
+        let dir = runner.options().reports_dir.join(&run_id);
+        if let Err(error) = crate::report::write(&dir, &record, evidence) {
+            eprintln!("error: cannot write the reports: {error}");
+            return Ok(ExitStatus::CouldNotTest);
         }
         if evidence != Evidence::None {
             println!("evidence: {}", dir.join(evidence::BUNDLE_NAME).display());

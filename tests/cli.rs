@@ -391,3 +391,55 @@ fn services_restrict_the_run_and_an_unknown_one_is_named() {
     assert_eq!(output.status.code(), Some(2), "{out}");
     assert!(out.contains("unknown service `no-such-service`"), "{out}");
 }
+
+#[test]
+fn unwritable_reports_are_named_exit_2_and_the_results_still_print() {
+    // A regular file where a folder must be: refused even for root, like a read-only or full disk.
+    let scratch = tempfile::tempdir().unwrap();
+    let blocker = scratch.path().join("not-a-folder");
+    std::fs::write(&blocker, "").unwrap();
+    let reports = blocker.join("reports");
+    let output = run_with(&["RetBevilling"], &reports);
+    let out = text(&output);
+    assert_eq!(output.status.code(), Some(2), "{out}");
+    assert!(
+        out.contains("PASS  kontanthjaelp::RetBevilling::golden::ansoegt-afvises"),
+        "{out}"
+    );
+    assert!(out.contains(" passed, 0 failed"), "{out}");
+    let message = out
+        .lines()
+        .find(|l| l.starts_with("error: cannot write the reports"))
+        .unwrap_or_else(|| panic!("no report error:\n{out}"));
+    assert!(
+        message.contains(&reports.display().to_string()),
+        "{message}"
+    );
+    assert!(!out.lines().any(|l| l.starts_with("reports: ")), "{out}");
+}
+
+#[test]
+fn repeat_runs_each_trial_n_times_and_counts_every_repetition() {
+    let reports = tempfile::tempdir().unwrap();
+    let trial = "kontanthjaelp::RetBevilling::golden::ansoegt-afvises";
+    let output = run_with(&["--exact", trial, "--repeat", "5"], reports.path());
+    let out = text(&output);
+    assert_eq!(output.status.code(), Some(0), "{out}");
+    assert_eq!(out.matches(&format!("PASS  {trial}")).count(), 5, "{out}");
+    assert!(
+        out.contains("5 passed, 0 failed (1 trials × 5 repetitions)"),
+        "{out}"
+    );
+    let results: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(run_folder(reports.path()).join("results.json")).unwrap(),
+    )
+    .unwrap();
+    assert_eq!(results["cases"].as_array().map(Vec::len), Some(1));
+}
+
+#[test]
+fn repeat_zero_is_refused() {
+    let reports = tempfile::tempdir().unwrap();
+    let output = run_with(&["--repeat", "0"], reports.path());
+    assert_eq!(output.status.code(), Some(2), "{}", text(&output));
+}

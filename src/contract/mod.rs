@@ -172,7 +172,15 @@ impl Contract {
             file: file.clone(),
             source,
         })?;
-        let raw: RawContract = toml::from_str(&text).map_err(|e| ContractError::Syntax {
+        Contract::from_toml(dir, &text)
+    }
+
+    /// Builds a contract from the text of `<dir>/contract.toml`; schema paths are resolved
+    /// against `dir`. Separate from [`Contract::load`] so untrusted text can be checked (and
+    /// fuzzed) without touching the file.
+    pub fn from_toml(dir: &Path, text: &str) -> Result<Contract, ContractError> {
+        let file = dir.join("contract.toml");
+        let raw: RawContract = toml::from_str(text).map_err(|e| ContractError::Syntax {
             file: file.clone(),
             message: e.to_string().trim_end().to_owned(),
         })?;

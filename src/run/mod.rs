@@ -10,7 +10,7 @@ pub use suite::{Suite, SuiteError};
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use chrono::{NaiveDate, Utc};
@@ -361,31 +361,77 @@ pub fn service_url(base: &Url, path: &str) -> Result<Url, String> {
 pub async fn run_cases(
     runner: Arc<Runner>,
     cases: Vec<Case>,
-    mut on_result: impl FnMut(&CaseResult) + Send,
+    on_result: impl FnMut(&CaseResult) + Send,
 ) -> (Vec<CaseResult>, bool) {
+    let run = run_repeated(runner, cases, 1, on_result).await;
+    (run.results, run.interrupted)
+}
+
+/// What [`run_repeated`] gathered.
+#[derive(Debug)]
+pub struct Repeated {
+    /// One result per case, in suite order: its worst repetition (the first of them).
+    pub results: Vec<CaseResult>,
+    /// Every repetition counted.
+    pub repetitions: Repetitions,
+    pub interrupted: bool,
+}
+
+/// Outcomes counted over every repetition of every case.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Repetitions {
+    pub passed: usize,
+    pub failed: usize,
+    pub could_not_test: usize,
+}
+
+impl Repetitions {
+    fn count(&mut self, outcome: Outcome) {
+        match outcome {
+            Outcome::Passed => self.passed += 1,
+            Outcome::Failed => self.failed += 1,
+            Outcome::CouldNotTest => self.could_not_test += 1,
+        }
+    }
+}
+
+/// Runs every case `repeat` times (soak testing), at most `jobs` exchanges at a time, calling
+/// `on_result` for each repetition. Memory stays flat in `repeat`: a task is only created when a
+/// slot is free, and per case only its worst repetition is kept.
+pub async fn run_repeated(
+    runner: Arc<Runner>,
+    cases: Vec<Case>,
+    repeat: usize,
+    mut on_result: impl FnMut(&CaseResult) + Send,
+) -> Repeated {
     // Registered before any case starts, so a Ctrl-C can never hit the default handler.
     let interrupt = Interrupt::register();
-    let semaphore = Arc::new(tokio::sync::Semaphore::new(runner.options.jobs.max(1)));
-    let results = Arc::new(Mutex::new(Vec::with_capacity(cases.len())));
+    let jobs = runner.options.jobs.max(1);
+    let total = cases.len() * repeat.max(1);
+    let cases: Arc<[Case]> = cases.into();
+    let mut kept: Vec<Option<CaseResult>> = (0..cases.len()).map(|_| None).collect();
+    let mut repetitions = Repetitions::default();
     let mut tasks = tokio::task::JoinSet::new();
-    for (index, case) in cases.into_iter().enumerate() {
-        let runner = runner.clone();
-        let semaphore = semaphore.clone();
-        tasks.spawn(async move {
-            let _permit = semaphore.acquire_owned().await;
-            (index, runner.run_case(&case).await)
-        });
-    }
+    let mut started = 0;
     let mut interrupted = false;
     let ctrl_c = interrupt.received();
     tokio::pin!(ctrl_c);
     loop {
+        while tasks.len() < jobs && started < total {
+            // Round robin, so every case is exercised from the start of a long soak.
+            let index = started % cases.len();
+            let (runner, cases) = (runner.clone(), cases.clone());
+            tasks.spawn(async move { (index, runner.run_case(&cases[index]).await) });
+            started += 1;
+        }
         tokio::select! {
             next = tasks.join_next() => match next {
                 Some(Ok((index, result))) => {
                     on_result(&result);
-                    if let Ok(mut results) = results.lock() {
-                        results.push((index, result));
+                    repetitions.count(result.judgement.outcome());
+                    let slot = &mut kept[index];
+                    if slot.as_ref().is_none_or(|k| severity(&result) > severity(k)) {
+                        *slot = Some(result);
                     }
                 }
                 Some(Err(_)) => {}
@@ -398,12 +444,21 @@ pub async fn run_cases(
             }
         }
     }
-    let mut gathered = results
-        .lock()
-        .map(|mut r| std::mem::take(&mut *r))
-        .unwrap_or_default();
-    gathered.sort_by_key(|(index, _)| *index);
-    (gathered.into_iter().map(|(_, r)| r).collect(), interrupted)
+    Repeated {
+        results: kept.into_iter().flatten().collect(),
+        repetitions,
+        interrupted,
+    }
+}
+
+/// How bad a result is, for keeping a case's worst repetition: a conformance failure outranks
+/// "could not test", as in [`Judgement::outcome`].
+fn severity(result: &CaseResult) -> u8 {
+    match result.judgement.outcome() {
+        Outcome::Passed => 0,
+        Outcome::CouldNotTest => 1,
+        Outcome::Failed => 2,
+    }
 }
 
 /// The exit status of a finished (or interrupted) run; accepted (baselined) failures do not

@@ -34,7 +34,7 @@ struct Prefixes<'p> {
 
 impl Prefixes<'_> {
     fn qualify(&mut self, namespace: Option<&str>, local: &str) -> String {
-        let Some(namespace) = namespace else {
+        let Some(namespace) = super::effective_namespace(namespace) else {
             return local.to_owned();
         };
         if let Some(prefix) = self.assigned.get(namespace) {
@@ -153,6 +153,14 @@ mod tests {
         assert!(text.contains("<Id>[uuid]</Id>"), "{text}");
         assert!(text.contains("<T>[datetime]</T>"), "{text}");
         assert!(text.contains("<D>2024-05-01</D>"), "{text}");
+    }
+
+    #[test]
+    fn an_undeclared_default_namespace_is_no_namespace() {
+        assert_eq!(
+            canon(r#"<R xmlns="urn:x"><V xmlns=""/></R>"#),
+            canon(r#"<p:R xmlns:p="urn:x"><V/></p:R>"#)
+        );
     }
 
     #[test]

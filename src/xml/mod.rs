@@ -39,6 +39,12 @@ pub fn parse(text: &str) -> Result<Document<'_>, XmlError> {
     Ok(doc)
 }
 
+/// The namespace of a name as roxmltree reports it, with `Some("")` (what `xmlns=""`, the
+/// undeclaration of the default namespace, yields) read as what it means: no namespace.
+pub fn effective_namespace(namespace: Option<&str>) -> Option<&str> {
+    namespace.filter(|ns| !ns.is_empty())
+}
+
 /// Line and column of a node, 1-based, for messages.
 pub fn position(node: roxmltree::Node) -> (u32, u32) {
     let pos = node.document().text_pos_at(node.range().start);

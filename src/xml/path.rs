@@ -29,7 +29,7 @@ struct Name {
 
 impl Name {
     fn matches(&self, namespace: Option<&str>, local: &str) -> bool {
-        self.local == local && self.namespace.as_deref() == namespace
+        self.local == local && self.namespace.as_deref() == super::effective_namespace(namespace)
     }
 }
 
@@ -123,8 +123,16 @@ impl XmlPath {
         let mut current = vec![context];
         for step in &self.steps {
             let mut next = Vec::new();
+            // End of the last subtree searched by a descendant step: nodes inside it were already
+            // reached, and searching them again would repeat results (and, over `//a//a//a` on a
+            // deep document, multiply the work with every step).
+            let mut searched_until = 0;
             for node in &current {
                 let candidates: Box<dyn Iterator<Item = Node<'a, 'i>>> = if step.descendant {
+                    if node.range().start < searched_until {
+                        continue;
+                    }
+                    searched_until = node.range().end;
                     Box::new(node.descendants().skip(1))
                 } else {
                     Box::new(node.children())
@@ -136,6 +144,8 @@ impl XmlPath {
                             .matches(n.tag_name().namespace(), n.tag_name().name())
                 }));
             }
+            // Node ids follow document order.
+            next.sort_by_key(|n| n.id().get_usize());
             next.dedup_by_key(|n| n.id());
             current = next;
         }
@@ -196,6 +206,19 @@ mod tests {
         assert_eq!(p("B").values(root), vec!["plain"]);
         assert_eq!(p("k:A//k:B").first_value(root).as_deref(), Some("x"));
         assert!(p("k:Missing").values(root).is_empty());
+    }
+
+    #[test]
+    fn nested_matches_come_once_in_document_order() {
+        let doc =
+            roxmltree::Document::parse("<r><a>1<a>2<b>x</b><a>3<a>4</a></a></a><b>y</b></a></r>")
+                .unwrap();
+        let p = |s: &str| XmlPath::parse(s, &ns()).unwrap();
+        assert_eq!(
+            p("//a//a").values(doc.root_element()),
+            vec!["2x34", "34", "4"]
+        );
+        assert_eq!(p("//a/b").values(doc.root_element()), vec!["x", "y"]);
     }
 
     #[test]

@@ -1,0 +1,84 @@
+#!/usr/bin/env bash
+# Runner throughput and memory against the reference provider on loopback.
+#
+#   benches/runner.sh [CONCURRENCY] [REQUESTS] [WRK_SECONDS]
+#
+# 1. Starts `kontrakt serve` on 127.0.0.1 (ephemeral port).
+# 2. Ceiling: wrk POSTs one fixed, valid RetBevilling request at CONCURRENCY connections for
+#    WRK_SECONDS seconds.
+# 3. kontrakt: `kontrakt run --exact <trial> --repeat REQUESTS --jobs CONCURRENCY` against the same
+#    provider, with every check on; requests/s from the run's own duration (results.json).
+# 4. Prints kontrakt / wrk (goal >= 80 %), then the peak RSS of kontrakt for 1,000 and 100,000
+#    repetitions (/usr/bin/time -v), which must stay within the stated budget.
+# Every load is bounded in count and time and stays on loopback.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+CONCURRENCY=${1:-8}
+REQUESTS=${2:-20000}
+WRK_SECONDS=${3:-10}
+RSS_BUDGET_KB=${RSS_BUDGET_KB:-65536}
+TODAY=2026-03-31
+TRIAL=kontanthjaelp::RetBevilling::golden::i-gang-uden-referencer
+ACTION=http://serviceplatformen.dk/xml/wsdl/soap11/JC/Kontanthjaelp/2/RetBevilling
+for tool in wrk /usr/bin/time python3 curl; do
+    command -v "$tool" >/dev/null || { echo "missing $tool (apt-get install -y wrk time curl)"; exit 2; }
+done
+cargo build --release --quiet
+BIN=target/release/kontrakt
+WORK=target/bench-runner
+rm -rf "$WORK" && mkdir -p "$WORK"
+
+"$BIN" serve --addr 127.0.0.1:0 --today "$TODAY" 2>"$WORK/serve.log" &
+SERVER=$!
+trap 'kill "$SERVER" 2>/dev/null || true' EXIT
+for _ in $(seq 50); do grep -q http:// "$WORK/serve.log" && break; sleep 0.1; done
+BASE=$(grep -o 'http://[^ ]*' "$WORK/serve.log")
+URL="${BASE}JC/Kontanthjaelp/2"
+
+# The fixed request: the golden case with its placeholders filled in, in a SOAP 1.1 envelope.
+{
+    printf '<?xml version="1.0" encoding="UTF-8"?><soap:Envelope xmlns:soap="http://schemas.xmlsoap.org/soap/envelope/"><soap:Body>'
+    sed -e 's/${authority_cvr}/29189846/' \
+        -e 's/${message_id}/0f8fad5b-d9cb-469f-a165-70867728950e/' \
+        -e 's/${now}/2026-03-31T10:00:00+02:00/' -e "s/\${today}/$TODAY/" \
+        "golden/kontanthjaelp/RetBevilling/${TRIAL##*::}.xml"
+    printf '</soap:Body></soap:Envelope>'
+} >"$WORK/request.xml"
+STATUS=$(curl -s -o "$WORK/response.xml" -w '%{http_code}' -H 'Content-Type: text/xml; charset=utf-8' \
+    -H "SOAPAction: \"$ACTION\"" --data-binary @"$WORK/request.xml" "$URL")
+grep -q RetBevillingResponse "$WORK/response.xml" && [ "$STATUS" = 200 ] \
+    || { echo "the fixed request is not answered with a receipt (HTTP $STATUS)"; cat "$WORK/response.xml"; exit 2; }
+
+THREADS=$(( CONCURRENCY < 2 ? 1 : 2 ))
+KONTRAKT_BENCH_BODY="$WORK/request.xml" KONTRAKT_BENCH_ACTION="$ACTION" \
+    wrk -t"$THREADS" -c"$CONCURRENCY" -d"${WRK_SECONDS}s" -s benches/soap_post.lua "$URL" | tee "$WORK/wrk.txt"
+if grep -q "Non-2xx" "$WORK/wrk.txt"; then echo "wrk saw non-200 answers"; exit 2; fi
+WRK_RPS=$(awk '/^Requests\/sec:/ {print $2}' "$WORK/wrk.txt")
+
+# kontrakt at the same concurrency; results.json holds the run's duration.
+run_kontrakt() { # REPEAT REPORTS_DIR
+    "$BIN" run --endpoint "$BASE" --today "$TODAY" --exact "$TRIAL" \
+        --repeat "$1" --jobs "$CONCURRENCY" --reports "$2" >"$2.out"
+}
+duration_ms() { python3 -c 'import json,sys,glob; print(json.load(open(glob.glob(sys.argv[1]+"/*/results.json")[0]))["duration_ms"])' "$1"; }
+run_kontrakt "$REQUESTS" "$WORK/throughput"
+tail -n 2 "$WORK/throughput.out"
+KONTRAKT_MS=$(duration_ms "$WORK/throughput")
+python3 - "$REQUESTS" "$KONTRAKT_MS" "$WRK_RPS" "$CONCURRENCY" <<'PY'
+import sys
+requests, ms, wrk, c = int(sys.argv[1]), int(sys.argv[2]), float(sys.argv[3]), sys.argv[4]
+kontrakt = requests / (ms / 1000)
+print(f"concurrency {c}: wrk {wrk:.0f} req/s, kontrakt {kontrakt:.0f} req/s "
+      f"({requests} checked exchanges in {ms} ms); ratio {100 * kontrakt / wrk:.1f} % (goal >= 80 %)")
+PY
+
+rss_kb() { # REPEAT
+    /usr/bin/time -v "$BIN" run --endpoint "$BASE" --today "$TODAY" --exact "$TRIAL" \
+        --repeat "$1" --jobs "$CONCURRENCY" --reports "$WORK/rss-$1" 2>"$WORK/time-$1.txt" >/dev/null
+    awk '/Maximum resident set size/ {print $6}' "$WORK/time-$1.txt"
+}
+SMALL=$(rss_kb 1000)
+LARGE=$(rss_kb 100000)
+echo "peak RSS: 1,000 repetitions ${SMALL} KiB, 100,000 repetitions ${LARGE} KiB;" \
+    "ratio $(python3 -c "print(f'{$LARGE/$SMALL:.2f}')") (flat = 1.0), budget ${RSS_BUDGET_KB} KiB"
+[ "$LARGE" -le "$RSS_BUDGET_KB" ] || { echo "over the RSS budget"; exit 1; }
