@@ -103,6 +103,7 @@ fn w3c_xsts_xsd10() {
                             *n - 1
                         };
                         let Some(group) = groups.get(i) else { break };
+                        let started = std::time::Instant::now();
                         let compiled = std::panic::catch_unwind(|| SchemaSet::compile(&group[0].schemas, &CompileOptions::default()));
                         for row in group {
                             let (got, note) = match (&compiled, row.kind.as_str(), &row.instance) {
@@ -119,6 +120,9 @@ fn w3c_xsts_xsd10() {
                             };
                             let note = note.replace(['\t', '\n'], " ");
                             outcomes.lock().unwrap().push((row.id.clone(), row.kind.clone(), row.expected_valid, got, note));
+                        }
+                        if started.elapsed().as_secs() >= 2 {
+                            eprintln!("slow group ({:.1} s): {}", started.elapsed().as_secs_f64(), group[0].id);
                         }
                     }
                 })

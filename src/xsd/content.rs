@@ -23,6 +23,9 @@ enum Frame {
 
 type Position = Vec<Frame>;
 
+/// A safety net for schemas that break UPA yet are validated: positions beyond this are dropped.
+const MAX_POSITIONS: usize = 256;
+
 /// The particles of a schema set with their precomputed emptiability.
 pub struct Models<'p> {
     particles: &'p [Particle],
@@ -95,7 +98,10 @@ impl<'p> Models<'p> {
         let part = &self.particles[p];
         let below_max = |k: u32| part.max.is_none_or(|m| k <= m);
         if !abstract_counts {
-            return if below_max(n + 1) { vec![n.saturating_add(1)] } else { vec![] };
+            // with no upper bound only "minOccurs reached" matters, so counts stop there and
+            // repetitions of repetitions do not multiply positions
+            let next = if part.max.is_none() { n.saturating_add(1).min(part.min.max(1)) } else { n.saturating_add(1) };
+            return if below_max(n + 1) { vec![next] } else { vec![] };
         }
         let mut out = vec![];
         for k in [Some(n.saturating_add(1)), Some(part.min), Some(part.min.saturating_add(1)), part.max]
@@ -294,15 +300,42 @@ impl<'p> Models<'p> {
     ) -> Option<ParticleId> {
         let out = self.moves(root, state, matches);
         let leaf = out.first()?.0;
+        let mut seen = HashSet::new();
         let mut positions: Vec<Position> = vec![];
         for (_, pos) in out {
-            if !positions.contains(&pos) {
+            if positions.len() < MAX_POSITIONS && seen.insert(pos.clone()) {
                 positions.push(pos);
             }
         }
         state.started = true;
-        state.positions = positions;
+        state.positions = self.prune_dominated(positions);
         Some(leaf)
+    }
+
+    /// Drops positions another position can do everything of: same frames except counters
+    /// that are at least minOccurs and not smaller. Keeps the set small for nested repetitions.
+    fn prune_dominated(&self, positions: Vec<Position>) -> Vec<Position> {
+        if positions.len() < 2 {
+            return positions;
+        }
+        let dominates = |a: &Position, b: &Position| {
+            a.len() == b.len()
+                && a.iter().zip(b).all(|(x, y)| match (x, y) {
+                    (Frame::Particle { p, n }, Frame::Particle { p: q, n: m }) => {
+                        p == q && (n == m || (n < m && *n >= self.particles[*p].min))
+                    }
+                    _ => x == y,
+                })
+        };
+        let mut kept: Vec<Position> = vec![];
+        for pos in positions {
+            if kept.iter().any(|k| dominates(k, &pos)) {
+                continue;
+            }
+            kept.retain(|k| !dominates(&pos, k));
+            kept.push(pos);
+        }
+        kept
     }
 
     /// The leaf particles that could match the next child.

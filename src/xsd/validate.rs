@@ -102,17 +102,27 @@ impl<'s, 'a, 'i> Validator<'s, 'a, 'i> {
         self.report.errors.push(ValidationError { line: pos.row, column: pos.col, path: path.to_owned(), message: message.into() });
     }
 
-    fn child_path(parent: &str, node: Node) -> String {
-        let name = node.tag_name().name();
-        let same = |n: &Node| n.is_element() && n.tag_name() == node.tag_name();
-        let before = node.prev_siblings().skip(1).filter(same).count();
-        let after = node.next_siblings().skip(1).filter(same).count();
-        if before + after == 0 { format!("{parent}/{name}") } else { format!("{parent}/{name}[{}]", before + 1) }
+    /// The paths of the element children of `node`, with `[n]` where a name repeats.
+    fn child_paths(parent: &str, node: Node) -> Vec<String> {
+        let mut totals: HashMap<(Option<&str>, &str), usize> = HashMap::new();
+        for child in node.children().filter(Node::is_element) {
+            *totals.entry((child.tag_name().namespace(), child.tag_name().name())).or_default() += 1;
+        }
+        let mut seen: HashMap<(Option<&str>, &str), usize> = HashMap::new();
+        node.children()
+            .filter(Node::is_element)
+            .map(|child| {
+                let key = (child.tag_name().namespace(), child.tag_name().name());
+                let n = seen.entry(key).or_default();
+                *n += 1;
+                if totals[&key] == 1 { format!("{parent}/{}", key.1) } else { format!("{parent}/{}[{n}]", key.1) }
+            })
+            .collect()
     }
 
     /// Validates `node` as the root of an assessment: against its global declaration.
     pub fn validate_root(&mut self, node: Node<'a, 'i>) {
-        let path = Self::child_path("", node);
+        let path = format!("/{}", node.tag_name().name());
         let name = QName::new(node.tag_name().namespace(), node.tag_name().name());
         match self.c.global_elements.get(&name) {
             Some(&e) => self.element(node, Some(e), None, &path, 0),
@@ -376,8 +386,8 @@ impl<'s, 'a, 'i> Validator<'s, 'a, 'i> {
             return;
         };
         let mut state = MatchState::default();
-        for child in node.children().filter(|n| n.is_element()) {
-            let child_path = Self::child_path(path, child);
+        let paths = Self::child_paths(path, node);
+        for (child, child_path) in node.children().filter(|n| n.is_element()).zip(paths) {
             let (cns, clocal) = (child.tag_name().namespace(), child.tag_name().name());
             let mut matches = |p: ParticleId| match &c.particles[p].term {
                 Term::Element(e) => {
@@ -431,8 +441,8 @@ impl<'s, 'a, 'i> Validator<'s, 'a, 'i> {
                 self.error(node, path, format!("no global declaration for {} (required by a strict wildcard)", display_name(node)))
             }
             (ProcessContents::Lax, None) => {
-                for child in node.children().filter(|n| n.is_element()) {
-                    let child_path = Self::child_path(path, child);
+                let paths = Self::child_paths(path, node);
+                for (child, child_path) in node.children().filter(|n| n.is_element()).zip(paths) {
                     self.wildcard_element(child, ProcessContents::Lax, &child_path, depth + 1);
                 }
             }
