@@ -913,3 +913,304 @@ impl fmt::Display for FacetKind {
         f.write_str(self.local_name())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use BuiltinType as B;
+    use FacetKind as F;
+
+    fn decl(kind: FacetKind, value: &str) -> FacetDecl {
+        FacetDecl {
+            kind,
+            value: value.to_owned(),
+            fixed: false,
+            namespaces: Vec::new(),
+        }
+    }
+
+    fn fixed(kind: FacetKind, value: &str) -> FacetDecl {
+        FacetDecl {
+            fixed: true,
+            ..decl(kind, value)
+        }
+    }
+
+    fn restrict(ty: BuiltinType, decls: &[FacetDecl]) -> Result<FacetSet, FacetError> {
+        FacetSet::for_builtin(ty).restrict(ty.primitive(), false, decls)
+    }
+
+    fn constraint(ty: BuiltinType, decls: &[FacetDecl]) -> &'static str {
+        match restrict(ty, decls) {
+            Ok(_) => panic!("restriction of xs:{} accepted", ty.local_name()),
+            Err(e) => e.constraint,
+        }
+    }
+
+    fn check(set: &FacetSet, ty: BuiltinType, lexical: &str) -> Result<(), FacetViolation> {
+        let value = parse_value(ty, lexical, &NoNamespaces).unwrap();
+        set.check(ty.primitive(), false, lexical, Some(&value), None)
+    }
+
+    #[test]
+    fn builtin_facets_constrain_derived_types() {
+        let byte = FacetSet::for_builtin(B::Byte);
+        assert!(check(&byte, B::Decimal, "127").is_ok());
+        assert_eq!(
+            check(&byte, B::Decimal, "128").unwrap_err().facet,
+            F::MaxInclusive
+        );
+        assert_eq!(
+            check(&byte, B::Decimal, "1.0").unwrap_err().facet,
+            F::Pattern
+        );
+        assert!(check(&FacetSet::for_builtin(B::NCName), B::String, "a:b").is_err());
+        assert_eq!(FacetSet::for_builtin(B::NmTokens).min_length(), Some(1));
+        assert_eq!(
+            FacetSet::for_builtin(B::Token).white_space(),
+            WhiteSpace::Collapse
+        );
+    }
+
+    #[test]
+    fn applicability() {
+        assert_eq!(
+            constraint(B::String, &[decl(F::MaxInclusive, "a")]),
+            "cos-applicable-facets"
+        );
+        assert_eq!(
+            constraint(B::Boolean, &[decl(F::Enumeration, "true")]),
+            "cos-applicable-facets"
+        );
+        assert_eq!(
+            constraint(B::Date, &[decl(F::TotalDigits, "2")]),
+            "cos-applicable-facets"
+        );
+        assert!(restrict(B::Date, &[decl(F::MaxInclusive, "2000-01-01")]).is_ok());
+        let list =
+            FacetSet::for_builtin(B::String).restrict(B::Decimal, true, &[decl(F::Length, "2")]);
+        assert!(list.is_ok());
+        assert!(
+            FacetSet::for_builtin(B::String)
+                .restrict(B::Decimal, true, &[decl(F::MaxInclusive, "2")])
+                .is_err()
+        );
+    }
+
+    #[test]
+    fn length_rules() {
+        assert_eq!(
+            constraint(
+                B::String,
+                &[decl(F::MinLength, "5"), decl(F::MaxLength, "4")]
+            ),
+            "minLength-less-than-equal-to-maxLength"
+        );
+        let max10 = restrict(B::String, &[decl(F::MaxLength, "10")]).unwrap();
+        assert_eq!(
+            max10
+                .restrict(B::String, false, &[decl(F::MaxLength, "11")])
+                .unwrap_err()
+                .constraint,
+            "maxLength-valid-restriction"
+        );
+        let violation = check(&max10, B::String, "123456789012").unwrap_err();
+        assert_eq!(
+            violation.message,
+            "length 12 (characters) exceeds maxLength 10"
+        );
+        assert_eq!(
+            constraint(B::String, &[decl(F::Length, "2"), decl(F::MinLength, "1")]),
+            "length-minLength-maxLength"
+        );
+        assert_eq!(
+            constraint(B::String, &[decl(F::Length, "-1")]),
+            "cos-valid-facet-value"
+        );
+        let octets = restrict(B::HexBinary, &[decl(F::Length, "2")]).unwrap();
+        assert!(check(&octets, B::HexBinary, "0aff").is_ok());
+        assert!(check(&octets, B::HexBinary, "0a").is_err());
+        let qname = restrict(B::QName, &[decl(F::Length, "1")]).unwrap();
+        assert!(check(&qname, B::QName, "longname").is_ok());
+    }
+
+    #[test]
+    fn fixed_facets_cannot_change() {
+        let base = restrict(B::String, &[fixed(F::MaxLength, "5")]).unwrap();
+        assert_eq!(
+            base.restrict(B::String, false, &[decl(F::MaxLength, "4")])
+                .unwrap_err()
+                .constraint,
+            "maxLength-valid-restriction"
+        );
+        assert!(
+            base.restrict(B::String, false, &[decl(F::MaxLength, "5")])
+                .is_ok()
+        );
+        assert_eq!(
+            constraint(B::Integer, &[decl(F::FractionDigits, "1")]),
+            "fractionDigits-valid-restriction"
+        );
+    }
+
+    #[test]
+    fn bound_rules() {
+        assert_eq!(
+            constraint(B::Byte, &[decl(F::MaxInclusive, "200")]),
+            "maxInclusive-valid-restriction"
+        );
+        assert_eq!(
+            constraint(
+                B::Decimal,
+                &[decl(F::MinInclusive, "5"), decl(F::MaxInclusive, "4")]
+            ),
+            "minInclusive-less-than-equal-to-maxInclusive"
+        );
+        assert_eq!(
+            constraint(
+                B::Decimal,
+                &[decl(F::MaxInclusive, "5"), decl(F::MaxExclusive, "6")]
+            ),
+            "maxInclusive-maxExclusive"
+        );
+        assert_eq!(
+            constraint(B::Int, &[decl(F::MinInclusive, "1.5")]),
+            "minInclusive-valid-restriction"
+        );
+        let base = restrict(B::Decimal, &[decl(F::MaxExclusive, "10")]).unwrap();
+        assert!(
+            base.restrict(B::Decimal, false, &[decl(F::MaxExclusive, "10")])
+                .is_ok()
+        );
+        assert_eq!(
+            base.restrict(B::Decimal, false, &[decl(F::MaxInclusive, "10")])
+                .unwrap_err()
+                .constraint,
+            "maxInclusive-valid-restriction"
+        );
+        let range = restrict(
+            B::Date,
+            &[
+                decl(F::MinExclusive, "2000-01-01Z"),
+                decl(F::MaxInclusive, "2000-12-31Z"),
+            ],
+        )
+        .unwrap();
+        assert!(check(&range, B::Date, "2000-06-01Z").is_ok());
+        assert_eq!(
+            check(&range, B::Date, "2000-01-01Z").unwrap_err().facet,
+            F::MinExclusive
+        );
+        // Less than 14 hours from the bound and without timezone: indeterminate, so invalid.
+        assert!(check(&range, B::Date, "2000-12-31").is_err());
+    }
+
+    #[test]
+    fn digits() {
+        let set = restrict(
+            B::Decimal,
+            &[decl(F::TotalDigits, "4"), decl(F::FractionDigits, "2")],
+        )
+        .unwrap();
+        assert!(check(&set, B::Decimal, "12.50").is_ok());
+        assert_eq!(
+            check(&set, B::Decimal, "123.45").unwrap_err().facet,
+            F::TotalDigits
+        );
+        assert_eq!(
+            check(&set, B::Decimal, "0.125").unwrap_err().facet,
+            F::FractionDigits
+        );
+        assert_eq!(
+            constraint(
+                B::Decimal,
+                &[decl(F::TotalDigits, "2"), decl(F::FractionDigits, "3")]
+            ),
+            "fractionDigits-totalDigits"
+        );
+        assert_eq!(
+            constraint(B::Decimal, &[decl(F::TotalDigits, "0")]),
+            "cos-valid-facet-value"
+        );
+    }
+
+    #[test]
+    fn white_space_only_gets_stricter() {
+        assert_eq!(
+            constraint(B::Token, &[decl(F::WhiteSpace, "replace")]),
+            "whiteSpace-valid-restriction"
+        );
+        assert_eq!(
+            constraint(B::Int, &[decl(F::WhiteSpace, "preserve")]),
+            "whiteSpace-valid-restriction"
+        );
+        let collapsed = restrict(B::String, &[decl(F::WhiteSpace, "collapse")]).unwrap();
+        assert_eq!(collapsed.white_space(), WhiteSpace::Collapse);
+    }
+
+    #[test]
+    fn patterns_and_within_or_across_steps() {
+        let step1 = restrict(B::String, &[decl(F::Pattern, "a+"), decl(F::Pattern, "b+")]).unwrap();
+        assert!(check(&step1, B::String, "aa").is_ok());
+        assert!(check(&step1, B::String, "bb").is_ok());
+        let step2 = step1
+            .restrict(B::String, false, &[decl(F::Pattern, ".{2}")])
+            .unwrap();
+        assert!(check(&step2, B::String, "aa").is_ok());
+        assert_eq!(
+            check(&step2, B::String, "aaa").unwrap_err().facet,
+            F::Pattern
+        );
+        assert_eq!(step2.patterns().len(), 2);
+        assert_eq!(
+            constraint(B::String, &[decl(F::Pattern, "[a")]),
+            "cos-valid-pattern"
+        );
+    }
+
+    #[test]
+    fn enumerations() {
+        let set = restrict(
+            B::Decimal,
+            &[decl(F::Enumeration, "1.0"), decl(F::Enumeration, "2")],
+        )
+        .unwrap();
+        assert!(check(&set, B::Decimal, "1.00").is_ok());
+        assert_eq!(
+            check(&set, B::Decimal, "3").unwrap_err().message,
+            "'3' is not one of {1.0, 2}"
+        );
+        assert_eq!(
+            set.restrict(B::Decimal, false, &[decl(F::Enumeration, "3")])
+                .unwrap_err()
+                .constraint,
+            "enumeration-valid-restriction"
+        );
+        assert_eq!(
+            constraint(B::Byte, &[decl(F::Enumeration, "300")]),
+            "enumeration-valid-restriction"
+        );
+        let qnames = FacetDecl {
+            namespaces: vec![("p".to_owned(), "urn:p".to_owned())],
+            ..decl(F::Enumeration, "p:a")
+        };
+        let set = restrict(B::QName, &[qnames]).unwrap();
+        let other_prefix = vec![("q".to_owned(), "urn:p".to_owned())];
+        let value = parse_value(B::QName, "q:a", &other_prefix).unwrap();
+        assert!(
+            set.check(B::QName, false, "q:a", Some(&value), None)
+                .is_ok()
+        );
+        let list = FacetSet::for_builtin(B::String)
+            .restrict(B::Decimal, true, &[decl(F::Enumeration, "1 2")])
+            .unwrap();
+        let items = Value::List(vec![
+            parse_value(B::Decimal, "1.0", &NoNamespaces).unwrap(),
+            parse_value(B::Decimal, "2", &NoNamespaces).unwrap(),
+        ]);
+        assert!(
+            list.check(B::Decimal, true, "1.0 2", Some(&items), Some(2))
+                .is_ok()
+        );
+    }
+}
