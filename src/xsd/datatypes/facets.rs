@@ -2,7 +2,9 @@
 //! a base type's facets, and checking a value against the effective facets.
 
 use std::cmp::Ordering;
+use std::collections::HashMap;
 use std::fmt;
+use std::sync::{Mutex, OnceLock, PoisonError};
 
 use super::builtin::{BuiltinType, WhiteSpace, normalize_white_space};
 use super::lexical::{NoNamespaces, parse_value};
@@ -195,9 +197,7 @@ impl FacetSet {
             _ if ty.is_integer() => Some("[\\-+]?[0-9]+"),
             _ => None,
         };
-        if let Some(pattern) = builtin_pattern
-            && let Ok(regex) = XsdRegex::new(pattern)
-        {
+        if let Some(regex) = builtin_pattern.and_then(compiled_builtin_pattern) {
             set.patterns.push(vec![regex]);
         }
         if ty.list_item().is_some() {
@@ -221,6 +221,12 @@ impl FacetSet {
             set.max_inclusive = max.map(bound);
         }
         set
+    }
+
+    /// The facets a list type starts from before its own restrictions: whiteSpace collapse,
+    /// fixed (XSD 1.0 §4.3.6), nothing else.
+    pub fn for_list() -> FacetSet {
+        Self::unconstrained(WhiteSpace::Collapse, true)
     }
 
     pub fn white_space(&self) -> WhiteSpace {
@@ -327,15 +333,7 @@ impl FacetSet {
                 "minInclusive and minExclusive cannot both be specified".to_owned(),
             ));
         }
-        if both(FacetKind::Length, FacetKind::MinLength)
-            || both(FacetKind::Length, FacetKind::MaxLength)
-        {
-            return Err(error(
-                "length-minLength-maxLength",
-                "length cannot be combined with minLength or maxLength in one restriction"
-                    .to_owned(),
-            ));
-        }
+        derived.check_length_combination(self)?;
         derived.check_consistency()?;
         if !step_patterns.is_empty() {
             derived.patterns.push(step_patterns);
@@ -581,6 +579,39 @@ impl FacetSet {
             FacetKind::MaxExclusive => self.max_exclusive = new,
             FacetKind::MinInclusive => self.min_inclusive = new,
             _ => self.min_exclusive = new,
+        }
+        Ok(())
+    }
+
+    /// XSD 1.0 Second Edition's length-minLength-maxLength: length may coexist with
+    /// minLength (maxLength) only when the latter is inherited unchanged from a base without
+    /// length and does not contradict it (as in a restriction of NMTOKENS by length).
+    fn check_length_combination(&self, base: &FacetSet) -> Result<(), FacetError> {
+        let Some(length) = self.length else {
+            return Ok(());
+        };
+        let companions = [
+            (self.min_length, base.min_length, "minLength"),
+            (self.max_length, base.max_length, "maxLength"),
+        ];
+        for (limit, base_limit, name) in companions {
+            let Some(limit) = limit else { continue };
+            let fits = if name == "minLength" {
+                limit.value <= length.value
+            } else {
+                limit.value >= length.value
+            };
+            let inherited = base_limit.map(|b| b.value) == Some(limit.value);
+            let validated_before = base.length == Some(length) && base_limit.is_some();
+            if !(fits && inherited && (base.length.is_none() || validated_before)) {
+                return Err(error(
+                    "length-minLength-maxLength",
+                    format!(
+                        "length {} cannot be combined with {name} {}",
+                        length.value, limit.value
+                    ),
+                ));
+            }
         }
         Ok(())
     }
@@ -853,6 +884,21 @@ impl FacetSet {
     }
 }
 
+/// The built-in types' patterns, compiled once per process.
+fn compiled_builtin_pattern(pattern: &'static str) -> Option<XsdRegex> {
+    static COMPILED: OnceLock<Mutex<HashMap<&'static str, XsdRegex>>> = OnceLock::new();
+    let mut cache = COMPILED
+        .get_or_init(Mutex::default)
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner);
+    if let Some(regex) = cache.get(pattern) {
+        return Some(regex.clone());
+    }
+    let regex = XsdRegex::new(pattern).ok()?;
+    cache.insert(pattern, regex.clone());
+    Some(regex)
+}
+
 fn error(constraint: &'static str, message: String) -> FacetError {
     FacetError {
         constraint,
@@ -929,20 +975,14 @@ mod tests {
         }
     }
 
-    fn fixed(kind: FacetKind, value: &str) -> FacetDecl {
-        FacetDecl {
-            fixed: true,
-            ..decl(kind, value)
-        }
-    }
-
     fn restrict(ty: BuiltinType, decls: &[FacetDecl]) -> Result<FacetSet, FacetError> {
         FacetSet::for_builtin(ty).restrict(ty.primitive(), false, decls)
     }
 
-    fn constraint(ty: BuiltinType, decls: &[FacetDecl]) -> &'static str {
-        match restrict(ty, decls) {
-            Ok(_) => panic!("restriction of xs:{} accepted", ty.local_name()),
+    /// The constraint a further restriction step of `base` breaks.
+    fn step_error(base: &FacetSet, primitive: BuiltinType, decls: &[FacetDecl]) -> &'static str {
+        match base.restrict(primitive, false, decls) {
+            Ok(_) => panic!("restriction {decls:?} accepted"),
             Err(e) => e.constraint,
         }
     }
@@ -952,18 +992,127 @@ mod tests {
         set.check(ty.primitive(), false, lexical, Some(&value), None)
     }
 
+    fn violated(set: &FacetSet, ty: BuiltinType, lexical: &str) -> FacetKind {
+        check(set, ty, lexical).unwrap_err().facet
+    }
+
+    #[test]
+    fn restrictions_of_builtins_name_the_broken_constraint() {
+        // (base type, facets of one restriction step, the constraint it breaks)
+        type Case = (
+            BuiltinType,
+            &'static [(FacetKind, &'static str)],
+            &'static str,
+        );
+        let cases: &[Case] = &[
+            (
+                B::String,
+                &[(F::MaxInclusive, "a")],
+                "cos-applicable-facets",
+            ),
+            (
+                B::Boolean,
+                &[(F::Enumeration, "true")],
+                "cos-applicable-facets",
+            ),
+            (B::Date, &[(F::TotalDigits, "2")], "cos-applicable-facets"),
+            (
+                B::String,
+                &[(F::MinLength, "5"), (F::MaxLength, "4")],
+                "minLength-less-than-equal-to-maxLength",
+            ),
+            (
+                B::String,
+                &[(F::Length, "2"), (F::MinLength, "1")],
+                "length-minLength-maxLength",
+            ),
+            (B::String, &[(F::Length, "-1")], "cos-valid-facet-value"),
+            (
+                B::String,
+                &[(F::Length, "1"), (F::Length, "1")],
+                "src-single-facet-value",
+            ),
+            (
+                B::Integer,
+                &[(F::FractionDigits, "1")],
+                "fractionDigits-valid-restriction",
+            ),
+            (
+                B::Byte,
+                &[(F::MaxInclusive, "200")],
+                "maxInclusive-valid-restriction",
+            ),
+            (
+                B::Decimal,
+                &[(F::MinInclusive, "5"), (F::MaxInclusive, "4")],
+                "minInclusive-less-than-equal-to-maxInclusive",
+            ),
+            (
+                B::Decimal,
+                &[(F::MinExclusive, "6"), (F::MaxExclusive, "5")],
+                "minExclusive-less-than-equal-to-maxExclusive",
+            ),
+            (
+                B::Decimal,
+                &[(F::MaxInclusive, "5"), (F::MaxExclusive, "6")],
+                "maxInclusive-maxExclusive",
+            ),
+            (
+                B::Int,
+                &[(F::MinInclusive, "1.5")],
+                "minInclusive-valid-restriction",
+            ),
+            (
+                B::Decimal,
+                &[(F::TotalDigits, "2"), (F::FractionDigits, "3")],
+                "fractionDigits-totalDigits",
+            ),
+            (
+                B::Decimal,
+                &[(F::TotalDigits, "0")],
+                "cos-valid-facet-value",
+            ),
+            (
+                B::Token,
+                &[(F::WhiteSpace, "replace")],
+                "whiteSpace-valid-restriction",
+            ),
+            (
+                B::Int,
+                &[(F::WhiteSpace, "preserve")],
+                "whiteSpace-valid-restriction",
+            ),
+            (B::String, &[(F::Pattern, "[a")], "cos-valid-pattern"),
+            (
+                B::Byte,
+                &[(F::Enumeration, "300")],
+                "enumeration-valid-restriction",
+            ),
+            (
+                B::Date,
+                &[(F::Enumeration, "2001-02-29")],
+                "enumeration-valid-restriction",
+            ),
+        ];
+        for (ty, facets, expected) in cases {
+            let decls: Vec<FacetDecl> = facets.iter().map(|(k, v)| decl(*k, v)).collect();
+            let result = restrict(*ty, &decls);
+            assert_eq!(
+                result.as_ref().err().map(|e| e.constraint),
+                Some(*expected),
+                "xs:{} {facets:?}",
+                ty.local_name()
+            );
+        }
+        assert!(restrict(B::Date, &[decl(F::MaxInclusive, "2000-01-01")]).is_ok());
+    }
+
     #[test]
     fn builtin_facets_constrain_derived_types() {
         let byte = FacetSet::for_builtin(B::Byte);
         assert!(check(&byte, B::Decimal, "127").is_ok());
-        assert_eq!(
-            check(&byte, B::Decimal, "128").unwrap_err().facet,
-            F::MaxInclusive
-        );
-        assert_eq!(
-            check(&byte, B::Decimal, "1.0").unwrap_err().facet,
-            F::Pattern
-        );
+        assert_eq!(violated(&byte, B::Decimal, "128"), F::MaxInclusive);
+        assert_eq!(violated(&byte, B::Decimal, "1.0"), F::Pattern);
         assert!(check(&FacetSet::for_builtin(B::NCName), B::String, "a:b").is_err());
         assert_eq!(FacetSet::for_builtin(B::NmTokens).min_length(), Some(1));
         assert_eq!(
@@ -973,119 +1122,86 @@ mod tests {
     }
 
     #[test]
-    fn applicability() {
-        assert_eq!(
-            constraint(B::String, &[decl(F::MaxInclusive, "a")]),
-            "cos-applicable-facets"
-        );
-        assert_eq!(
-            constraint(B::Boolean, &[decl(F::Enumeration, "true")]),
-            "cos-applicable-facets"
-        );
-        assert_eq!(
-            constraint(B::Date, &[decl(F::TotalDigits, "2")]),
-            "cos-applicable-facets"
-        );
-        assert!(restrict(B::Date, &[decl(F::MaxInclusive, "2000-01-01")]).is_ok());
-        let list =
-            FacetSet::for_builtin(B::String).restrict(B::Decimal, true, &[decl(F::Length, "2")]);
-        assert!(list.is_ok());
+    fn list_facets() {
+        let list = FacetSet::for_list();
         assert!(
-            FacetSet::for_builtin(B::String)
-                .restrict(B::Decimal, true, &[decl(F::MaxInclusive, "2")])
+            list.restrict(B::Decimal, true, &[decl(F::Length, "2")])
+                .is_ok()
+        );
+        assert!(
+            list.restrict(B::Decimal, true, &[decl(F::MaxInclusive, "2")])
                 .is_err()
+        );
+        let nmtokens = FacetSet::for_builtin(B::NmTokens);
+        let with_min = |min| [decl(F::Length, "5"), decl(F::MinLength, min)];
+        assert!(nmtokens.restrict(B::String, true, &with_min("1")).is_ok());
+        assert!(nmtokens.restrict(B::String, true, &with_min("2")).is_err());
+        let two = list
+            .restrict(B::Decimal, true, &[decl(F::Length, "2")])
+            .unwrap();
+        assert!(two.check(B::Decimal, true, "1 2", None, None).is_ok());
+        assert_eq!(
+            two.check(B::Decimal, true, "1", None, Some(1))
+                .unwrap_err()
+                .message,
+            "length 1 (items) differs from length 2"
         );
     }
 
     #[test]
-    fn length_rules() {
-        assert_eq!(
-            constraint(
-                B::String,
-                &[decl(F::MinLength, "5"), decl(F::MaxLength, "4")]
-            ),
-            "minLength-less-than-equal-to-maxLength"
-        );
+    fn length_facets_count_the_right_unit() {
         let max10 = restrict(B::String, &[decl(F::MaxLength, "10")]).unwrap();
         assert_eq!(
-            max10
-                .restrict(B::String, false, &[decl(F::MaxLength, "11")])
+            check(&max10, B::String, "123456789012")
                 .unwrap_err()
-                .constraint,
-            "maxLength-valid-restriction"
-        );
-        let violation = check(&max10, B::String, "123456789012").unwrap_err();
-        assert_eq!(
-            violation.message,
+                .message,
             "length 12 (characters) exceeds maxLength 10"
         );
+        assert!(check(&max10, B::String, "ææææææææææ").is_ok());
         assert_eq!(
-            constraint(B::String, &[decl(F::Length, "2"), decl(F::MinLength, "1")]),
-            "length-minLength-maxLength"
-        );
-        assert_eq!(
-            constraint(B::String, &[decl(F::Length, "-1")]),
-            "cos-valid-facet-value"
+            step_error(&max10, B::String, &[decl(F::MaxLength, "11")]),
+            "maxLength-valid-restriction"
         );
         let octets = restrict(B::HexBinary, &[decl(F::Length, "2")]).unwrap();
         assert!(check(&octets, B::HexBinary, "0aff").is_ok());
-        assert!(check(&octets, B::HexBinary, "0a").is_err());
+        assert_eq!(violated(&octets, B::HexBinary, "0a"), F::Length);
+        let base64 = restrict(B::Base64Binary, &[decl(F::MaxLength, "1")]).unwrap();
+        assert!(check(&base64, B::Base64Binary, "QQ==").is_ok());
+        assert_eq!(violated(&base64, B::Base64Binary, "QUI="), F::MaxLength);
         let qname = restrict(B::QName, &[decl(F::Length, "1")]).unwrap();
         assert!(check(&qname, B::QName, "longname").is_ok());
     }
 
     #[test]
     fn fixed_facets_cannot_change() {
-        let base = restrict(B::String, &[fixed(F::MaxLength, "5")]).unwrap();
+        let base = restrict(
+            B::String,
+            &[FacetDecl {
+                fixed: true,
+                ..decl(F::MaxLength, "5")
+            }],
+        )
+        .unwrap();
         assert_eq!(
-            base.restrict(B::String, false, &[decl(F::MaxLength, "4")])
-                .unwrap_err()
-                .constraint,
+            step_error(&base, B::String, &[decl(F::MaxLength, "4")]),
             "maxLength-valid-restriction"
         );
         assert!(
             base.restrict(B::String, false, &[decl(F::MaxLength, "5")])
                 .is_ok()
         );
-        assert_eq!(
-            constraint(B::Integer, &[decl(F::FractionDigits, "1")]),
-            "fractionDigits-valid-restriction"
-        );
     }
 
     #[test]
-    fn bound_rules() {
-        assert_eq!(
-            constraint(B::Byte, &[decl(F::MaxInclusive, "200")]),
-            "maxInclusive-valid-restriction"
-        );
-        assert_eq!(
-            constraint(
-                B::Decimal,
-                &[decl(F::MinInclusive, "5"), decl(F::MaxInclusive, "4")]
-            ),
-            "minInclusive-less-than-equal-to-maxInclusive"
-        );
-        assert_eq!(
-            constraint(
-                B::Decimal,
-                &[decl(F::MaxInclusive, "5"), decl(F::MaxExclusive, "6")]
-            ),
-            "maxInclusive-maxExclusive"
-        );
-        assert_eq!(
-            constraint(B::Int, &[decl(F::MinInclusive, "1.5")]),
-            "minInclusive-valid-restriction"
-        );
-        let base = restrict(B::Decimal, &[decl(F::MaxExclusive, "10")]).unwrap();
+    fn bounds() {
+        let below10 = restrict(B::Decimal, &[decl(F::MaxExclusive, "10")]).unwrap();
         assert!(
-            base.restrict(B::Decimal, false, &[decl(F::MaxExclusive, "10")])
+            below10
+                .restrict(B::Decimal, false, &[decl(F::MaxExclusive, "10")])
                 .is_ok()
         );
         assert_eq!(
-            base.restrict(B::Decimal, false, &[decl(F::MaxInclusive, "10")])
-                .unwrap_err()
-                .constraint,
+            step_error(&below10, B::Decimal, &[decl(F::MaxInclusive, "10")]),
             "maxInclusive-valid-restriction"
         );
         let range = restrict(
@@ -1097,12 +1213,15 @@ mod tests {
         )
         .unwrap();
         assert!(check(&range, B::Date, "2000-06-01Z").is_ok());
-        assert_eq!(
-            check(&range, B::Date, "2000-01-01Z").unwrap_err().facet,
-            F::MinExclusive
-        );
+        assert_eq!(violated(&range, B::Date, "2000-01-01Z"), F::MinExclusive);
         // Less than 14 hours from the bound and without timezone: indeterminate, so invalid.
-        assert!(check(&range, B::Date, "2000-12-31").is_err());
+        assert_eq!(violated(&range, B::Date, "2000-12-31"), F::MaxInclusive);
+        let short_durations = restrict(B::Duration, &[decl(F::MaxInclusive, "P1M")]).unwrap();
+        assert!(check(&short_durations, B::Duration, "P27D").is_ok());
+        assert_eq!(
+            violated(&short_durations, B::Duration, "P30D"),
+            F::MaxInclusive
+        );
     }
 
     #[test]
@@ -1113,43 +1232,22 @@ mod tests {
         )
         .unwrap();
         assert!(check(&set, B::Decimal, "12.50").is_ok());
-        assert_eq!(
-            check(&set, B::Decimal, "123.45").unwrap_err().facet,
-            F::TotalDigits
-        );
-        assert_eq!(
-            check(&set, B::Decimal, "0.125").unwrap_err().facet,
-            F::FractionDigits
-        );
-        assert_eq!(
-            constraint(
-                B::Decimal,
-                &[decl(F::TotalDigits, "2"), decl(F::FractionDigits, "3")]
-            ),
-            "fractionDigits-totalDigits"
-        );
-        assert_eq!(
-            constraint(B::Decimal, &[decl(F::TotalDigits, "0")]),
-            "cos-valid-facet-value"
-        );
+        assert_eq!(violated(&set, B::Decimal, "123.45"), F::TotalDigits);
+        assert_eq!(violated(&set, B::Decimal, "0.125"), F::FractionDigits);
     }
 
     #[test]
     fn white_space_only_gets_stricter() {
-        assert_eq!(
-            constraint(B::Token, &[decl(F::WhiteSpace, "replace")]),
-            "whiteSpace-valid-restriction"
-        );
-        assert_eq!(
-            constraint(B::Int, &[decl(F::WhiteSpace, "preserve")]),
-            "whiteSpace-valid-restriction"
-        );
         let collapsed = restrict(B::String, &[decl(F::WhiteSpace, "collapse")]).unwrap();
         assert_eq!(collapsed.white_space(), WhiteSpace::Collapse);
+        assert_eq!(
+            step_error(&collapsed, B::String, &[decl(F::WhiteSpace, "preserve")]),
+            "whiteSpace-valid-restriction"
+        );
     }
 
     #[test]
-    fn patterns_and_within_or_across_steps() {
+    fn patterns_or_within_and_across_steps() {
         let step1 = restrict(B::String, &[decl(F::Pattern, "a+"), decl(F::Pattern, "b+")]).unwrap();
         assert!(check(&step1, B::String, "aa").is_ok());
         assert!(check(&step1, B::String, "bb").is_ok());
@@ -1157,15 +1255,8 @@ mod tests {
             .restrict(B::String, false, &[decl(F::Pattern, ".{2}")])
             .unwrap();
         assert!(check(&step2, B::String, "aa").is_ok());
-        assert_eq!(
-            check(&step2, B::String, "aaa").unwrap_err().facet,
-            F::Pattern
-        );
+        assert_eq!(violated(&step2, B::String, "aaa"), F::Pattern);
         assert_eq!(step2.patterns().len(), 2);
-        assert_eq!(
-            constraint(B::String, &[decl(F::Pattern, "[a")]),
-            "cos-valid-pattern"
-        );
     }
 
     #[test]
@@ -1181,13 +1272,7 @@ mod tests {
             "'3' is not one of {1.0, 2}"
         );
         assert_eq!(
-            set.restrict(B::Decimal, false, &[decl(F::Enumeration, "3")])
-                .unwrap_err()
-                .constraint,
-            "enumeration-valid-restriction"
-        );
-        assert_eq!(
-            constraint(B::Byte, &[decl(F::Enumeration, "300")]),
+            step_error(&set, B::Decimal, &[decl(F::Enumeration, "3")]),
             "enumeration-valid-restriction"
         );
         let qnames = FacetDecl {
@@ -1201,7 +1286,7 @@ mod tests {
             set.check(B::QName, false, "q:a", Some(&value), None)
                 .is_ok()
         );
-        let list = FacetSet::for_builtin(B::String)
+        let list = FacetSet::for_list()
             .restrict(B::Decimal, true, &[decl(F::Enumeration, "1 2")])
             .unwrap();
         let items = Value::List(vec![

@@ -171,7 +171,8 @@ pub fn resolve_qname(
 }
 
 /// anyURI is lenient in XSD 1.0 (any string that becomes a URI reference after escaping);
-/// only malformed percent-escapes and more than one fragment separator are rejected.
+/// only malformed percent-escapes, a malformed scheme and more than one fragment separator
+/// are rejected.
 fn check_any_uri(s: &str) -> Result<(), String> {
     let bytes = s.as_bytes();
     for (index, &byte) in bytes.iter().enumerate() {
@@ -180,6 +181,20 @@ fn check_any_uri(s: &str) -> Result<(), String> {
             if !escape.is_some_and(|hex| hex.iter().all(u8::is_ascii_hexdigit)) {
                 return Err("'%' must start a two-digit hex escape".to_owned());
             }
+        }
+    }
+    if let Some((before_colon, _)) = s.split_once(':')
+        && !before_colon.contains(['/', '?', '#'])
+    {
+        let is_scheme = before_colon
+            .chars()
+            .next()
+            .is_some_and(|c| c.is_ascii_alphabetic())
+            && before_colon
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'));
+        if !is_scheme {
+            return Err(format!("'{before_colon}' before ':' is not a URI scheme"));
         }
     }
     if s.matches('#').count() > 1 {
@@ -494,6 +509,10 @@ mod tests {
         }
         bad(B::AnyUri, "http://a/%zz");
         bad(B::AnyUri, "a#b#c");
+        bad(B::AnyUri, ":a");
+        bad(B::AnyUri, "1http://a");
+        ok(B::AnyUri, "b:");
+        ok(B::AnyUri, "a/b:c");
     }
 
     #[test]

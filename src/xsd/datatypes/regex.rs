@@ -242,7 +242,10 @@ impl Parser<'_> {
                     return Ok(class);
                 }
                 '[' => return Err(self.error("'[' must be escaped inside a character class")),
-                '-' if !first && self.peek_at(1) != Some(']') => {
+                '-' if !first
+                    && self.peek_at(1) != Some(']')
+                    && (self.peek_at(1), self.peek_at(2)) != (Some('-'), Some('[')) =>
+                {
                     return Err(
                         self.error("'-' is only literal at the start or end of a character class")
                     );
@@ -382,6 +385,11 @@ fn category_class(name: &str) -> Option<ClassUnicode> {
         .ok()?;
     match hir.into_kind() {
         HirKind::Class(Class::Unicode(class)) => Some(class),
+        // Single-character categories (Zl, Zp) come back as a literal.
+        HirKind::Literal(literal) => {
+            let c = std::str::from_utf8(&literal.0).ok()?.chars().next()?;
+            Some(ClassUnicode::new([ClassUnicodeRange::new(c, c)]))
+        }
         _ => None,
     }
 }
@@ -464,11 +472,14 @@ mod tests {
         assert_matches("[^a-c]", &["d", "\n"], &["a", "c"]);
         assert_matches("[-a]", &["-", "a"], &["b"]);
         assert_matches("[a-]", &["-", "a"], &["b"]);
+        assert_matches("[a-z--[b-z]]", &["a", "-"], &["b"]);
         assert_matches("[\\-\\[\\]]", &["-", "[", "]"], &["a"]);
         assert_matches("[a^]", &["^", "a"], &["b"]);
         assert_matches("[\\d-[5]]", &["4", "\u{661}"], &["5", "a"]);
         assert_matches("[^\\s-[ ]]", &["a"], &[" ", "\t"]);
-        for bad in ["[]", "[a", "[a-[b]", "[z-a]", "[[a]]", "[a-\\d]", "[a-b-c]"] {
+        for bad in [
+            "[]", "[a", "[a-[b]", "[z-a]", "[[a]]", "[a-\\d]", "[a-b-c]", "[a--b]",
+        ] {
             assert!(XsdRegex::new(bad).is_err(), "{bad} accepted");
         }
     }
@@ -501,6 +512,7 @@ mod tests {
     #[test]
     fn categories_and_blocks() {
         assert_matches("\\p{Lu}\\p{Ll}", &["Ab"], &["aB"]);
+        assert_matches("\\p{Zl}\\P{Zp}", &["\u{2028}a"], &["\u{2029}\u{2029}"]);
         assert_matches("\\P{L}", &["1"], &["a"]);
         assert_matches("\\p{IsBasicLatin}+", &["abc~"], &["é"]);
         assert_matches("\\p{IsLatin-1Supplement}", &["é"], &["e"]);
