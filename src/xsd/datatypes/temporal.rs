@@ -2,6 +2,7 @@
 //! with the partial order of XSD 1.0 Part 2 §3.2.7.4 and Appendix D.
 
 use std::cmp::Ordering;
+use std::fmt;
 
 use super::builtin::BuiltinType;
 use super::decimal::Decimal;
@@ -209,6 +210,51 @@ impl Temporal {
             (true, false) => compare_zoned_with_floating(&mine, &theirs),
             (false, true) => compare_zoned_with_floating(&theirs, &mine).map(Ordering::reverse),
             _ => Some(mine.cmp(&theirs)),
+        }
+    }
+}
+
+/// The lexical form with the properties as given (the timezone is not normalised away;
+/// zero offset is written `Z`).
+impl fmt::Display for Temporal {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        use BuiltinType as B;
+        let write_year = |f: &mut fmt::Formatter<'_>, year: i64| {
+            let sign = if year < 0 { "-" } else { "" };
+            write!(f, "{sign}{:04}", year.unsigned_abs())
+        };
+        match (self.year, self.month, self.day) {
+            (Some(year), month, day) => {
+                write_year(f, year)?;
+                if let Some(month) = month {
+                    write!(f, "-{month:02}")?;
+                }
+                if let Some(day) = day {
+                    write!(f, "-{day:02}")?;
+                }
+            }
+            (None, Some(month), Some(day)) => write!(f, "--{month:02}-{day:02}")?,
+            (None, Some(month), None) => write!(f, "--{month:02}")?,
+            (None, None, Some(day)) => write!(f, "---{day:02}")?,
+            (None, None, None) => {}
+        }
+        if matches!(self.kind, B::DateTime | B::Time) {
+            if self.kind == B::DateTime {
+                f.write_str("T")?;
+            }
+            write!(f, "{:02}:{:02}:{:02}", self.hour, self.minute, self.second)?;
+            if !self.fraction.is_empty() {
+                write!(f, ".{}", self.fraction)?;
+            }
+        }
+        match self.timezone_minutes {
+            Some(0) => f.write_str("Z"),
+            Some(offset) => {
+                let sign = if offset < 0 { '-' } else { '+' };
+                let offset = offset.unsigned_abs();
+                write!(f, "{sign}{:02}:{:02}", offset / 60, offset % 60)
+            }
+            None => Ok(()),
         }
     }
 }
@@ -487,6 +533,10 @@ impl Duration {
         &self.seconds
     }
 
+    fn is_negative(&self) -> bool {
+        self.months < 0 || self.seconds.is_negative()
+    }
+
     /// XSD 1.0 order of durations: the order of the results of adding both to each of four
     /// reference dateTimes, or `None` when the references disagree (e.g. P1M vs P30D).
     pub fn compare(&self, other: &Duration) -> Option<Ordering> {
@@ -507,6 +557,56 @@ impl Duration {
         let end_month = u8::try_from(month_index.rem_euclid(12) + 1).unwrap_or(1);
         let day_seconds = days_from_civil(end_year, end_month, 1) * SECONDS_PER_DAY;
         Decimal::from_i128(day_seconds).add(&self.seconds)
+    }
+}
+
+/// The canonical form: years and months from the month count, days, hours, minutes and
+/// seconds from the second count, zero fields left out (`PT0S` for zero).
+impl fmt::Display for Duration {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.is_negative() {
+            f.write_str("-")?;
+        }
+        f.write_str("P")?;
+        let months = self.months.unsigned_abs();
+        let seconds = if self.seconds.is_negative() {
+            self.seconds.negate()
+        } else {
+            self.seconds.clone()
+        };
+        let whole: u128 = seconds.integer_digits().parse().unwrap_or(0);
+        let day_seconds = SECONDS_PER_DAY.unsigned_abs();
+        let date_fields = [
+            (months / 12, 'Y'),
+            (months % 12, 'M'),
+            (whole / day_seconds, 'D'),
+        ];
+        for (amount, designator) in date_fields {
+            if amount > 0 {
+                write!(f, "{amount}{designator}")?;
+            }
+        }
+        let (hours, minutes) = (whole % day_seconds / 3600, whole % 3600 / 60);
+        let rest = whole % 60;
+        let fraction = seconds.fraction_digits();
+        if hours > 0 || minutes > 0 || rest > 0 || !fraction.is_empty() {
+            f.write_str("T")?;
+            for (amount, designator) in [(hours, 'H'), (minutes, 'M')] {
+                if amount > 0 {
+                    write!(f, "{amount}{designator}")?;
+                }
+            }
+            if rest > 0 || !fraction.is_empty() {
+                write!(f, "{rest}")?;
+                if !fraction.is_empty() {
+                    write!(f, ".{fraction}")?;
+                }
+                f.write_str("S")?;
+            }
+        } else if months == 0 && whole == 0 {
+            f.write_str("T0S")?;
+        }
+        Ok(())
     }
 }
 
@@ -627,6 +727,38 @@ mod tests {
         ] {
             assert!(Duration::parse(s).is_err(), "{s} accepted");
         }
+    }
+
+    #[test]
+    fn display_forms() {
+        for s in [
+            "2024-02-29T12:00:00.5Z",
+            "-0044-03-15",
+            "12:00:00+05:30",
+            "--02-29",
+            "---01-14:00",
+            "--12",
+            "12345-01",
+        ] {
+            let kind = [
+                B::DateTime,
+                B::Date,
+                B::Time,
+                B::GMonthDay,
+                B::GDay,
+                B::GMonth,
+            ]
+            .into_iter()
+            .chain([B::GYearMonth])
+            .find(|&kind| Temporal::parse(kind, s).is_ok())
+            .unwrap_or_else(|| panic!("{s} parses as no type"));
+            assert_eq!(t(kind, s).to_string(), s);
+        }
+        assert_eq!(d("P13M").to_string(), "P1Y1M");
+        assert_eq!(d("PT36H").to_string(), "P1DT12H");
+        assert_eq!(d("-PT0.50S").to_string(), "-PT0.5S");
+        assert_eq!(d("P0Y").to_string(), "PT0S");
+        assert_eq!(d("P1DT1M").to_string(), "P1DT1M");
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! The value spaces of the built-in types, with XSD 1.0 equality and order.
 
 use std::cmp::Ordering;
+use std::fmt;
 
 use super::decimal::Decimal;
 use super::temporal::{Duration, Temporal};
@@ -75,6 +76,76 @@ impl PartialEq for Value {
     }
 }
 
+/// A readable lexical form: canonical for numbers and durations; a QName shows its
+/// namespace in braces (`{urn:x}local`) since a value has no prefix.
+impl fmt::Display for Value {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Value::String(s) | Value::AnyUri(s) => f.write_str(s),
+            Value::QName { namespace, local } | Value::Notation { namespace, local } => {
+                match namespace {
+                    Some(namespace) => write!(f, "{{{namespace}}}{local}"),
+                    None => f.write_str(local),
+                }
+            }
+            Value::Boolean(b) => write!(f, "{b}"),
+            Value::Decimal(d) => write!(f, "{d}"),
+            Value::Float(x) => write_ieee(f, f64::from(*x), format!("{x:E}")),
+            Value::Double(x) => write_ieee(f, *x, format!("{x:E}")),
+            Value::Duration(d) => write!(f, "{d}"),
+            Value::Temporal(t) => write!(f, "{t}"),
+            Value::HexBinary(bytes) => bytes.iter().try_for_each(|b| write!(f, "{b:02X}")),
+            Value::Base64Binary(bytes) => f.write_str(&encode_base64(bytes)),
+            Value::List(items) => {
+                for (index, item) in items.iter().enumerate() {
+                    if index > 0 {
+                        f.write_str(" ")?;
+                    }
+                    write!(f, "{item}")?;
+                }
+                Ok(())
+            }
+        }
+    }
+}
+
+/// XSD's canonical float form: `INF`, `-INF`, `NaN`, or a mantissa with a decimal point and
+/// an exponent (`1.0E2`).
+fn write_ieee(f: &mut fmt::Formatter<'_>, x: f64, scientific: String) -> fmt::Result {
+    if x.is_nan() {
+        return f.write_str("NaN");
+    }
+    if x.is_infinite() {
+        return f.write_str(if x > 0.0 { "INF" } else { "-INF" });
+    }
+    match scientific.split_once('E') {
+        Some((mantissa, exponent)) if !mantissa.contains('.') => {
+            write!(f, "{mantissa}.0E{exponent}")
+        }
+        _ => f.write_str(&scientific),
+    }
+}
+
+fn encode_base64(bytes: &[u8]) -> String {
+    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut encoded = String::with_capacity(bytes.len().div_ceil(3) * 4);
+    for chunk in bytes.chunks(3) {
+        let bits = chunk
+            .iter()
+            .enumerate()
+            .fold(0u32, |acc, (i, &b)| acc | u32::from(b) << (16 - 8 * i));
+        for i in 0..4 {
+            if i <= chunk.len() {
+                let sextet = (bits >> (18 - 6 * i)) & 0x3F;
+                encoded.push(char::from(ALPHABET[sextet as usize]));
+            } else {
+                encoded.push('=');
+            }
+        }
+    }
+    encoded
+}
+
 impl Value {
     /// The XSD 1.0 order relation. `None` when the values are incomparable: different
     /// primitive types, unordered types that are not equal, NaN, a dateTime with and one
@@ -119,6 +190,27 @@ mod tests {
         assert_eq!(
             temporal(BuiltinType::DateTime, "2000-01-01T00:00:00+01:00"),
             temporal(BuiltinType::DateTime, "1999-12-31T23:00:00Z")
+        );
+    }
+
+    #[test]
+    fn display_is_canonical() {
+        use crate::xsd::datatypes::{BuiltinType as B, NoNamespaces, parse_value};
+        let shown = |ty, s| parse_value(ty, s, &NoNamespaces).unwrap().to_string();
+        assert_eq!(shown(B::Decimal, "+010.50"), "10.5");
+        assert_eq!(shown(B::Double, "100"), "1.0E2");
+        assert_eq!(shown(B::Float, "-1.5e-3"), "-1.5E-3");
+        assert_eq!(shown(B::Double, "-INF"), "-INF");
+        assert_eq!(shown(B::Float, "NaN"), "NaN");
+        assert_eq!(shown(B::Boolean, "1"), "true");
+        assert_eq!(shown(B::HexBinary, "0aff"), "0AFF");
+        for base64 in ["", "QQ==", "QUI=", "QUJD", "SGVsbG8gd29ybGQ="] {
+            assert_eq!(shown(B::Base64Binary, base64), base64);
+        }
+        assert_eq!(shown(B::NmTokens, "a b"), "a b");
+        assert_eq!(
+            shown(B::QName, "xml:lang"),
+            "{http://www.w3.org/XML/1998/namespace}lang"
         );
     }
 
