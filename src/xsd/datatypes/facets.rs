@@ -270,6 +270,9 @@ impl FacetSet {
     }
 
     /// Derives the facets of a restriction step from these (the base type's) facets.
+    /// `base_type` is the built-in the value space comes from (for a list: of its items);
+    /// the primitive is enough, a more derived built-in (xs:int) only makes the facet values'
+    /// error messages more precise.
     pub fn restrict(
         &self,
         base_type: BuiltinType,
@@ -281,7 +284,7 @@ impl FacetSet {
         let mut step_enumeration = Vec::new();
         let mut seen: Vec<FacetKind> = Vec::new();
         for decl in decls {
-            if !decl.kind.applies_to(base_type, is_list) {
+            if !decl.kind.applies_to(base_type.primitive(), is_list) {
                 return Err(error(
                     "cos-applicable-facets",
                     format!(
@@ -697,6 +700,8 @@ impl FacetSet {
     }
 
     /// Checks a (whitespace-normalised) lexical form and its value against every facet.
+    /// `base_type` is the built-in (or its primitive; for a list: of the items) and only
+    /// decides what length counts: characters, octets, or nothing for QName/NOTATION.
     /// `value` may be omitted when the caller has no parsed value (enumeration then compares
     /// lexical forms, and the value-based facets are skipped); `list_len` is the item count
     /// for list types (counted from the lexical form when omitted).
@@ -793,7 +798,7 @@ impl FacetSet {
             let count = list_len.unwrap_or_else(|| lexical.split_whitespace().count());
             (count, "items")
         } else {
-            match (base_type, value) {
+            match (base_type.primitive(), value) {
                 (BuiltinType::QName | BuiltinType::Notation, _) => return Ok(()),
                 (_, Some(Value::HexBinary(bytes) | Value::Base64Binary(bytes))) => {
                     (bytes.len(), "octets")
@@ -1105,6 +1110,17 @@ mod tests {
             );
         }
         assert!(restrict(B::Date, &[decl(F::MaxInclusive, "2000-01-01")]).is_ok());
+        let int = FacetSet::for_builtin(B::Int);
+        assert!(
+            int.restrict(B::Int, false, &[decl(F::TotalDigits, "3")])
+                .is_ok()
+        );
+        let token = FacetSet::for_builtin(B::Token);
+        assert!(
+            token
+                .restrict(B::Token, false, &[decl(F::MaxLength, "3")])
+                .is_ok()
+        );
     }
 
     #[test]

@@ -3,6 +3,7 @@
 
 use std::cmp::Ordering;
 use std::fmt;
+use std::hash::{Hash, Hasher};
 
 use super::builtin::BuiltinType;
 use super::decimal::Decimal;
@@ -265,6 +266,17 @@ impl PartialEq for Temporal {
     }
 }
 
+impl Eq for Temporal {}
+
+/// Consistent with equality: the same instant, and either both or neither with timezone.
+impl Hash for Temporal {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        self.kind.hash(state);
+        self.timezone_minutes.is_some().hash(state);
+        self.instant().hash(state);
+    }
+}
+
 fn compare_zoned_with_floating(zoned: &Instant, floating: &Instant) -> Option<Ordering> {
     let earliest = (floating.0 - MAX_TIMEZONE_SECONDS, floating.1.clone());
     let latest = (floating.0 + MAX_TIMEZONE_SECONDS, floating.1.clone());
@@ -407,7 +419,7 @@ impl Cursor<'_> {
 
 /// An xs:duration: a signed number of months and a signed number of seconds (both share the
 /// duration's sign).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Duration {
     months: i128,
     seconds: Decimal,

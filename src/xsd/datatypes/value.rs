@@ -2,6 +2,7 @@
 
 use std::cmp::Ordering;
 use std::fmt;
+use std::hash::{Hash, Hasher};
 
 use super::decimal::Decimal;
 use super::temporal::{Duration, Temporal};
@@ -73,6 +74,42 @@ impl PartialEq for Value {
             (V::List(a), V::List(b)) => a == b,
             _ => false,
         }
+    }
+}
+
+impl Eq for Value {}
+
+/// Consistent with XSD equality, so values can key identity-constraint tables: 1.0 and 1.00
+/// hash alike, as do 0 and -0, NaN and NaN, and dateTimes naming the same instant.
+impl Hash for Value {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        std::mem::discriminant(self).hash(state);
+        match self {
+            Value::String(s) | Value::AnyUri(s) => s.hash(state),
+            Value::QName { namespace, local } | Value::Notation { namespace, local } => {
+                namespace.hash(state);
+                local.hash(state);
+            }
+            Value::Boolean(b) => b.hash(state),
+            Value::Decimal(d) => d.hash(state),
+            Value::Float(x) => ieee_identity(f64::from(*x)).hash(state),
+            Value::Double(x) => ieee_identity(*x).hash(state),
+            Value::Duration(d) => d.hash(state),
+            Value::Temporal(t) => t.hash(state),
+            Value::HexBinary(bytes) | Value::Base64Binary(bytes) => bytes.hash(state),
+            Value::List(items) => items.hash(state),
+        }
+    }
+}
+
+/// Bits that are equal exactly when the values are XSD-equal (one zero, one NaN).
+fn ieee_identity(x: f64) -> u64 {
+    if x.is_nan() {
+        f64::NAN.to_bits()
+    } else if x == 0.0 {
+        0
+    } else {
+        x.to_bits()
     }
 }
 
@@ -191,6 +228,30 @@ mod tests {
             temporal(BuiltinType::DateTime, "2000-01-01T00:00:00+01:00"),
             temporal(BuiltinType::DateTime, "1999-12-31T23:00:00Z")
         );
+    }
+
+    #[test]
+    fn equal_values_hash_alike() {
+        use crate::xsd::datatypes::{BuiltinType as B, NoNamespaces, parse_value};
+        use std::collections::HashSet;
+        let pairs = [
+            (B::Decimal, "1.0", "1.00"),
+            (B::Double, "0", "-0"),
+            (B::Float, "NaN", "NaN"),
+            (
+                B::DateTime,
+                "2000-01-01T12:00:00Z",
+                "2000-01-01T13:00:00+01:00",
+            ),
+            (B::Duration, "P1D", "PT24H"),
+        ];
+        for (ty, a, b) in pairs {
+            let a = parse_value(ty, a, &NoNamespaces).unwrap();
+            let b = parse_value(ty, b, &NoNamespaces).unwrap();
+            assert_eq!(a, b);
+            let set: HashSet<Value> = [a, b].into_iter().collect();
+            assert_eq!(set.len(), 1, "{ty:?}");
+        }
     }
 
     #[test]
