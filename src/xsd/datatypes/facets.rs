@@ -1124,6 +1124,22 @@ mod tests {
     }
 
     #[test]
+    fn compiled_facets_can_be_shared_across_threads() {
+        fn assert_send_sync<T: Send + Sync>() {}
+        assert_send_sync::<FacetSet>();
+        assert_send_sync::<Value>();
+        let set = restrict(B::String, &[decl(F::Pattern, "[a-z]+")]).unwrap();
+        let verdicts: Vec<bool> = std::thread::scope(|scope| {
+            let handles: Vec<_> = ["abc", "ABC"]
+                .into_iter()
+                .map(|s| scope.spawn(|| check(&set, B::String, s).is_ok()))
+                .collect();
+            handles.into_iter().map(|h| h.join().unwrap()).collect()
+        });
+        assert_eq!(verdicts, [true, false]);
+    }
+
+    #[test]
     fn builtin_facets_constrain_derived_types() {
         let byte = FacetSet::for_builtin(B::Byte);
         assert!(check(&byte, B::Decimal, "127").is_ok());

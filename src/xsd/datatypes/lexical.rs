@@ -515,6 +515,15 @@ mod tests {
         ok(B::AnyUri, "a/b:c");
     }
 
+    proptest::proptest! {
+        #[test]
+        fn arbitrary_lexical_forms_never_panic(lexical in "[-+:.0-9TZPYMDHS=A-Za-z/# é]{0,24}") {
+            for ty in BuiltinType::all() {
+                let _ = parse_value(ty, &lexical, &NoNamespaces);
+            }
+        }
+    }
+
     #[test]
     fn parse_lexical_normalises_first() {
         assert_eq!(

@@ -537,6 +537,22 @@ mod tests {
         assert!(error.to_string().contains("'\\b' is not an XSD escape"));
     }
 
+    proptest::proptest! {
+        #[test]
+        fn arbitrary_patterns_never_panic(pattern in "[-a-c^$.|?*+(){}\\[\\]\\\\dpIsLu,0-9]{0,12}") {
+            if let Ok(regex) = XsdRegex::new(&pattern) {
+                regex.is_match("abc");
+            }
+        }
+    }
+
+    #[test]
+    fn huge_counted_repetition_is_an_error_not_a_hang() {
+        let error = XsdRegex::new("(a{1000}){1000}").unwrap_err();
+        assert!(error.reason.contains("too large"), "{error}");
+        assert!(XsdRegex::new("a{99999999999}").is_err());
+    }
+
     #[test]
     fn pathological_pattern_is_matched_linearly() {
         // A backtracking engine needs exponential time here; the automaton answers at once.
