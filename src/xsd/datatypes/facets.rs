@@ -280,6 +280,11 @@ impl FacetSet {
         decls: &[FacetDecl],
     ) -> Result<FacetSet, FacetError> {
         let mut derived = self.clone();
+        if is_list {
+            // A list's whiteSpace is collapse and fixed, whatever set it was started from.
+            derived.white_space = WhiteSpace::Collapse;
+            derived.white_space_fixed = true;
+        }
         let mut step_patterns = Vec::new();
         let mut step_enumeration = Vec::new();
         let mut seen: Vec<FacetKind> = Vec::new();
@@ -1156,6 +1161,16 @@ mod tests {
     #[test]
     fn list_facets() {
         let list = FacetSet::for_list();
+        let preserve = [decl(F::WhiteSpace, "preserve")];
+        for start in [list.clone(), FacetSet::for_builtin(B::AnySimpleType)] {
+            assert_eq!(
+                start
+                    .restrict(B::String, true, &preserve)
+                    .unwrap_err()
+                    .constraint,
+                "whiteSpace-valid-restriction"
+            );
+        }
         assert!(
             list.restrict(B::Decimal, true, &[decl(F::Length, "2")])
                 .is_ok()
