@@ -194,6 +194,12 @@ impl Temporal {
             + i128::from(self.minute) * 60
             + i128::from(self.second)
             - i128::from(self.timezone_minutes.unwrap_or(0)) * 60;
+        let seconds = if self.kind == BuiltinType::Time {
+            // A time is a time of day: 24:00:00 is 00:00:00, and 23:00:00-05:00 is 04:00:00Z.
+            seconds.rem_euclid(SECONDS_PER_DAY)
+        } else {
+            seconds
+        };
         (seconds, self.fraction.clone())
     }
 
@@ -703,6 +709,8 @@ mod tests {
             t(B::DateTime, "2002-10-11T00:00:00Z")
         );
         assert_eq!(t(B::Time, "12:00:00.50"), t(B::Time, "12:00:00.5"));
+        assert_eq!(t(B::Time, "24:00:00"), t(B::Time, "00:00:00"));
+        assert_eq!(t(B::Time, "23:00:00-05:00"), t(B::Time, "04:00:00Z"));
         assert_ne!(
             t(B::DateTime, "2002-10-10T12:00:00"),
             t(B::DateTime, "2002-10-10T12:00:00Z")
