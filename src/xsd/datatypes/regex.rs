@@ -21,7 +21,7 @@ pub struct XsdRegex {
 
 /// A pattern that is not a valid XSD 1.0 regular expression.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("invalid XSD regular expression {pattern:?} at character {position}: {reason}")]
+#[error("invalid XSD regular expression '{pattern}' at character {position}: {reason}")]
 pub struct RegexError {
     pub pattern: String,
     /// Zero-based character index where the problem was found.

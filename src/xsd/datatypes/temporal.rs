@@ -490,6 +490,12 @@ impl Duration {
                 (true, 'H') => 3,
                 (true, 'M') => 4,
                 (true, 'S') => 5,
+                (false, 'H' | 'S') => {
+                    return Err(format!("'{designator}' must come after the 'T' separator"));
+                }
+                (true, 'Y' | 'D') => {
+                    return Err(format!("'{designator}' must come before the 'T' separator"));
+                }
                 (_, other) => return Err(format!("unexpected designator {other:?}")),
             };
             if last_field.is_some_and(|last| last >= field) {
@@ -741,6 +747,10 @@ mod tests {
         for s in ["P1Y", "-P1Y2M3DT4H5M6.7S", "PT0S", "P0D", "PT36H", "P1DT2H"] {
             d(s);
         }
+        assert_eq!(
+            Duration::parse("P1H").unwrap_err(),
+            "'H' must come after the 'T' separator"
+        );
         for s in [
             "P", "PT", "P1YT", "1Y", "P1S", "PT1D", "P1M1Y", "P1.5Y", "PT1.S", "P-1Y", "+P1Y",
             "P1Y1Y", "P 1Y",
