@@ -189,17 +189,18 @@ impl Temporal {
             .month
             .unwrap_or(if self.day.is_some() { 12 } else { 1 });
         let day = self.day.unwrap_or(1);
+        // A time's 24:00:00 is midnight of the same reference day; timezones do not wrap
+        // around (12:00:00-14:00 is after 12:00:00-10:00, as XSTS expects).
+        let hour = if self.kind == BuiltinType::Time && self.hour == 24 {
+            0
+        } else {
+            self.hour
+        };
         let seconds = days_from_civil(year, month, day) * SECONDS_PER_DAY
-            + i128::from(self.hour) * 3600
+            + i128::from(hour) * 3600
             + i128::from(self.minute) * 60
             + i128::from(self.second)
             - i128::from(self.timezone_minutes.unwrap_or(0)) * 60;
-        let seconds = if self.kind == BuiltinType::Time {
-            // A time is a time of day: 24:00:00 is 00:00:00, and 23:00:00-05:00 is 04:00:00Z.
-            seconds.rem_euclid(SECONDS_PER_DAY)
-        } else {
-            seconds
-        };
         (seconds, self.fraction.clone())
     }
 
@@ -716,7 +717,10 @@ mod tests {
         );
         assert_eq!(t(B::Time, "12:00:00.50"), t(B::Time, "12:00:00.5"));
         assert_eq!(t(B::Time, "24:00:00"), t(B::Time, "00:00:00"));
-        assert_eq!(t(B::Time, "23:00:00-05:00"), t(B::Time, "04:00:00Z"));
+        assert_eq!(
+            t(B::Time, "12:00:00-14:00").compare(&t(B::Time, "12:00:00-10:00")),
+            Some(Ordering::Greater)
+        );
         assert_ne!(
             t(B::DateTime, "2002-10-10T12:00:00"),
             t(B::DateTime, "2002-10-10T12:00:00Z")
