@@ -171,8 +171,8 @@ pub fn resolve_qname(
 }
 
 /// anyURI is lenient in XSD 1.0 (any string that becomes a URI reference after escaping);
-/// only malformed percent-escapes, a malformed scheme and more than one fragment separator
-/// are rejected.
+/// only malformed percent-escapes, a malformed scheme or authority (host) and more than one
+/// fragment separator are rejected.
 fn check_any_uri(s: &str) -> Result<(), String> {
     let bytes = s.as_bytes();
     for (index, &byte) in bytes.iter().enumerate() {
@@ -195,6 +195,23 @@ fn check_any_uri(s: &str) -> Result<(), String> {
                 .all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'));
         if !is_scheme {
             return Err(format!("'{before_colon}' before ':' is not a URI scheme"));
+        }
+    }
+    let hierarchical = match s.split_once(':') {
+        Some((scheme, rest)) if !scheme.contains(['/', '?', '#']) => rest,
+        _ => s,
+    };
+    if let Some(after_slashes) = hierarchical.strip_prefix("//") {
+        let authority = after_slashes
+            .split(['/', '?', '#'])
+            .next()
+            .unwrap_or_default();
+        let authority_char =
+            |c: char| c.is_ascii_alphanumeric() || "-._~%!$&'()*+,;=:@[]".contains(c);
+        if let Some(bad) = authority.chars().find(|&c| !authority_char(c)) {
+            return Err(format!(
+                "{bad:?} is not allowed in the authority '{authority}'"
+            ));
         }
     }
     if s.matches('#').count() > 1 {
@@ -513,6 +530,10 @@ mod tests {
         bad(B::AnyUri, "1http://a");
         ok(B::AnyUri, "b:");
         ok(B::AnyUri, "a/b:c");
+        ok(B::AnyUri, "http://user@host.example:8080/p a th?q#f");
+        ok(B::AnyUri, "file:///c:/dir");
+        bad(B::AnyUri, "//a\\b");
+        bad(B::AnyUri, "http://a b/");
     }
 
     proptest::proptest! {
