@@ -31,7 +31,7 @@ pub use builtin::{BuiltinType, WhiteSpace, normalize_white_space};
 pub use decimal::Decimal;
 pub use facets::{EnumerationValue, FacetDecl, FacetError, FacetKind, FacetSet, FacetViolation};
 pub use lexical::{DatatypeError, NamespaceResolver, NoNamespaces, parse_lexical, parse_value};
-pub use names::{is_name_char, is_name_start_char};
+pub use names::{is_name_char, is_name_start_char, is_ncname};
 pub use regex::{RegexError, XsdRegex};
 pub use temporal::{Duration, Temporal};
 pub use value::Value;

@@ -45,6 +45,11 @@ pub fn is_name_char(c: char) -> bool {
     is_name_start_char(c) || in_ranges(c, NAME_EXTRA_RANGES)
 }
 
+/// True for an XML 1.0 NCName (a Name without ':'), e.g. a schema component's name.
+pub fn is_ncname(s: &str) -> bool {
+    name_problem(s, false, false).is_none()
+}
+
 /// Why a string is not a Name, NCName or NMTOKEN, or `None` when it is one.
 pub fn name_problem(s: &str, allow_colon: bool, allow_any_start: bool) -> Option<String> {
     let mut chars = s.chars();
@@ -88,5 +93,7 @@ mod tests {
         assert_eq!(name_problem("1a", true, true), None);
         assert!(name_problem("", true, true).is_some());
         assert!(name_problem("a b", true, true).is_some());
+        assert!(is_ncname("_foo-2.5\u{2D0}\u{387}"));
+        assert!(!is_ncname("xs:foo"));
     }
 }
