@@ -13,6 +13,8 @@ use super::model::*;
 use super::wildcard::{parse_namespace, parse_process};
 use super::{CompileOptions, XS, XSI, s4s, simple};
 
+const XML_NS: &str = "http://www.w3.org/XML/1998/namespace";
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 enum Kind {
     Type,
@@ -147,7 +149,7 @@ pub(super) struct NodeResolver<'a, 'i>(pub Node<'a, 'i>);
 impl NamespaceResolver for NodeResolver<'_, '_> {
     fn resolve(&self, prefix: &str) -> Option<String> {
         if prefix == "xml" {
-            return Some("http://www.w3.org/XML/1998/namespace".to_owned());
+            return Some(XML_NS.to_owned());
         }
         self.0.lookup_namespace_uri(if prefix.is_empty() { None } else { Some(prefix) }).map(str::to_owned)
     }
@@ -203,7 +205,7 @@ impl<'a, 'i> Builder<'a, 'i> {
             None => (None, value),
         };
         let ns = match prefix {
-            Some("xml") => Some("http://www.w3.org/XML/1998/namespace".to_owned()),
+            Some("xml") => Some(XML_NS.to_owned()),
             Some(p) => match node.lookup_namespace_uri(Some(p)) {
                 Some(ns) => Some(ns.to_owned()),
                 None => return Err(self.err(doc, node, "src-resolve.4", format!("prefix {p:?} of {value:?} is not declared"))),
@@ -220,7 +222,7 @@ impl<'a, 'i> Builder<'a, 'i> {
     /// src-resolve.4: a document may refer only to its own namespace, imported ones and XSD's.
     fn check_namespace_visible(&self, doc: usize, node: Node, name: &QName) -> Result<()> {
         let ns = name.ns.as_deref();
-        if ns == Some(XS) || ns == self.tns(doc) || ns == Some("http://www.w3.org/XML/1998/namespace") {
+        if ns == Some(XS) || ns == self.tns(doc) || ns == Some(XML_NS) {
             return Ok(());
         }
         let root = self.node(Source { doc, node: node.document().root_element().id() });
@@ -1272,6 +1274,28 @@ impl<'a, 'i> Builder<'a, 'i> {
         Ok(id)
     }
 
+    /// xml:lang, xml:space, xml:base and xml:id, when no schema for the XML namespace is loaded:
+    /// schemas refer to them without importing that namespace's schema.
+    fn xml_namespace_attribute(&mut self, name: &QName) -> Option<AttrId> {
+        if name.ns.as_deref() != Some(XML_NS) || self.table.contains_key(&(Kind::Attribute, name.clone())) {
+            return None;
+        }
+        if let Some(&id) = self.c.global_attributes.get(name) {
+            return Some(id);
+        }
+        let builtin = match name.local.as_str() {
+            "lang" => BuiltinType::Token,
+            "space" => BuiltinType::NCName,
+            "base" => BuiltinType::AnyUri,
+            "id" => BuiltinType::Id,
+            _ => return None,
+        };
+        let id = self.c.attributes.len();
+        self.c.attributes.push(AttributeDecl { name: name.clone(), type_id: self.c.builtin_types[&builtin], value: None });
+        self.c.global_attributes.insert(name.clone(), id);
+        Some(id)
+    }
+
     /// The attribute uses and wildcard declared directly in a complex type or attribute group.
     fn attribute_set(&mut self, doc: usize, parent: Node<'a, 'i>) -> Result<AttributeSet> {
         let mut set = AttributeSet::default();
@@ -1294,8 +1318,13 @@ impl<'a, 'i> Builder<'a, 'i> {
                                 return Err(self.err(doc, child, "src-attribute.3.2", "an attribute reference cannot have form, type or a simpleType"));
                             }
                             let name = self.qname(doc, child, r)?;
-                            let source = self.lookup(Kind::Attribute, doc, child, &name, "attribute")?;
-                            self.global_attribute(source)?
+                            match self.xml_namespace_attribute(&name) {
+                                Some(id) => id,
+                                None => {
+                                    let source = self.lookup(Kind::Attribute, doc, child, &name, "attribute")?;
+                                    self.global_attribute(source)?
+                                }
+                            }
                         }
                         None => {
                             if child.attribute("name").is_none() {

@@ -6,6 +6,7 @@ use std::collections::HashSet;
 use roxmltree::Node;
 
 use super::XS;
+use super::datatypes::is_ncname;
 
 /// Kinds of attribute values the schema-for-schemas constrains.
 #[derive(Clone, Copy)]
@@ -28,6 +29,8 @@ enum Lex {
     SimpleFinal,
     Id,
     Token,
+    /// The namespace constraint of xs:any and xs:anyAttribute.
+    Wildcard,
 }
 
 /// A schema-for-schemas violation: the offending node and a message.
@@ -162,13 +165,13 @@ fn rule(name: &str, parent: &str) -> Option<Rule> {
                 ("id", Id, false),
                 ("minOccurs", Occurs, false),
                 ("maxOccurs", MaxOccurs, false),
-                ("namespace", Any, false),
+                ("namespace", Wildcard, false),
                 ("processContents", Process, false),
             ],
             content: &["annotation?"],
         },
         "anyAttribute" => Rule {
-            attributes: &[("id", Id, false), ("namespace", Any, false), ("processContents", Process, false)],
+            attributes: &[("id", Id, false), ("namespace", Wildcard, false), ("processContents", Process, false)],
             content: &["annotation?"],
         },
         "attributeGroup" if global => Rule {
@@ -377,20 +380,6 @@ fn collapse(s: &str) -> String {
     s.split_ascii_whitespace().collect::<Vec<_>>().join(" ")
 }
 
-pub fn is_ncname(s: &str) -> bool {
-    let mut chars = s.chars();
-    match chars.next() {
-        Some(c) if c == '_' || c.is_alphabetic() => {}
-        _ => return false,
-    }
-    chars.all(|c| c == '_' || c == '-' || c == '.' || c.is_alphanumeric() || is_name_extender(c))
-}
-
-fn is_name_extender(c: char) -> bool {
-    matches!(c, '\u{B7}' | '\u{300}'..='\u{36F}' | '\u{203F}'..='\u{2040}')
-        || (!c.is_ascii() && !c.is_whitespace() && !c.is_control() && c.is_alphanumeric())
-}
-
 pub fn is_qname(s: &str) -> bool {
     match s.split_once(':') {
         Some((p, l)) => is_ncname(p) && is_ncname(l),
@@ -440,6 +429,11 @@ fn check_lexical(node: Node, lex: Lex, raw: &str) -> Result<(), String> {
         Lex::Final => set_of(&["extension", "restriction"]),
         Lex::FullDerivations => set_of(&["extension", "restriction", "list", "union"]),
         Lex::SimpleFinal => set_of(&["list", "union", "restriction"]),
+        Lex::Wildcard if v == "##any" || v == "##other" => Ok(()),
+        Lex::Wildcard => match v.split(' ').find(|t| t.starts_with("##") && *t != "##targetNamespace" && *t != "##local") {
+            Some(t) => Err(format!("{t:?} is not allowed in a namespace list")),
+            None => Ok(()),
+        },
     }
 }
 

@@ -409,7 +409,11 @@ impl<'s, 'a, 'i> Validator<'s, 'a, 'i> {
                     } else {
                         let member = c.substitutes[e].iter().copied().find(|x| c.elements[*x].name.is(cns, clocal)).unwrap_or(*e);
                         let head = &c.elements[*e];
-                        let blocked = DerivationSet { substitution: false, ..head.block };
+                        let mut blocked = DerivationSet { substitution: false, ..head.block };
+                        if let Some(ct) = c.complex(head.type_id) {
+                            blocked.extension |= ct.block.extension;
+                            blocked.restriction |= ct.block.restriction;
+                        }
                         if head.block.substitution || !type_derives(c, c.elements[member].type_id, head.type_id, blocked) {
                             self.error(child, &child_path, format!("{} may not substitute for {}: blocked", display_name(child), head.name));
                         }
