@@ -19,14 +19,23 @@ struct Row {
 /// Schema locations an instance names through xsi:schemaLocation / noNamespaceSchemaLocation.
 fn hinted_schemas(instance: &Path) -> Vec<PathBuf> {
     const XSI: &str = "http://www.w3.org/2001/XMLSchema-instance";
-    let Ok(text) = std::fs::read_to_string(instance) else { return vec![] };
-    let Ok(doc) = roxmltree::Document::parse(text.trim_start_matches('\u{feff}')) else { return vec![] };
+    let Ok(text) = std::fs::read_to_string(instance) else {
+        return vec![];
+    };
+    let Ok(doc) = roxmltree::Document::parse(text.trim_start_matches('\u{feff}')) else {
+        return vec![];
+    };
     let dir = instance.parent().unwrap_or(Path::new("."));
     let mut out = vec![];
     for node in doc.descendants().filter(|n| n.is_element()) {
         if let Some(pairs) = node.attribute((XSI, "schemaLocation")) {
             let tokens: Vec<&str> = pairs.split_ascii_whitespace().collect();
-            out.extend(tokens.chunks(2).filter_map(|c| c.get(1)).map(|l| dir.join(l)));
+            out.extend(
+                tokens
+                    .chunks(2)
+                    .filter_map(|c| c.get(1))
+                    .map(|l| dir.join(l)),
+            );
         }
         if let Some(l) = node.attribute((XSI, "noNamespaceSchemaLocation")) {
             out.push(dir.join(l.trim()));
@@ -36,13 +45,30 @@ fn hinted_schemas(instance: &Path) -> Vec<PathBuf> {
     out
 }
 
-fn instance_valid(set: &SchemaSet, path: &Path) -> bool {
-    let Ok(text) = std::fs::read_to_string(path) else { return false };
-    let options = roxmltree::ParsingOptions { allow_dtd: false, ..Default::default() };
-    let Ok(doc) = roxmltree::Document::parse_with_options(text.trim_start_matches('\u{feff}'), options) else {
-        return false;
+/// The verdict on an instance and, when invalid, the first reason.
+fn instance_valid(set: &SchemaSet, path: &Path) -> (bool, String) {
+    let Ok(text) = std::fs::read_to_string(path) else {
+        return (false, "unreadable".to_owned());
     };
-    set.validate_document(&doc).is_valid()
+    let options = roxmltree::ParsingOptions {
+        allow_dtd: false,
+        ..Default::default()
+    };
+    let doc =
+        match roxmltree::Document::parse_with_options(text.trim_start_matches('\u{feff}'), options)
+        {
+            Ok(doc) => doc,
+            Err(e) => return (false, format!("not well-formed: {e}")),
+        };
+    let report = set.validate_document(&doc);
+    (
+        report.is_valid(),
+        report
+            .errors
+            .first()
+            .map(ToString::to_string)
+            .unwrap_or_default(),
+    )
 }
 
 fn read_floor(path: &Path) -> (usize, usize) {
@@ -63,8 +89,15 @@ fn w3c_xsts_xsd10() {
         .map(PathBuf::from)
         .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/xsts"));
     let Ok(manifest) = std::fs::read_to_string(root.join("manifest.tsv")) else {
-        assert!(std::env::var("CI").as_deref() != Ok("true"), "XSTS not found at {} and CI=true", root.display());
-        eprintln!("skipped: XSTS not found at {} (set KONTRAKT_XSTS_DIR)", root.display());
+        assert!(
+            std::env::var("CI").as_deref() != Ok("true"),
+            "XSTS not found at {} and CI=true",
+            root.display()
+        );
+        eprintln!(
+            "skipped: XSTS not found at {} (set KONTRAKT_XSTS_DIR)",
+            root.display()
+        );
         return;
     };
     let data = root.join("data");
@@ -76,9 +109,17 @@ fn w3c_xsts_xsd10() {
         if !f[0].starts_with(filter.as_str()) {
             continue;
         }
-        let schemas: Vec<PathBuf> = f[2].split(' ').filter(|s| !s.is_empty()).map(|s| data.join(s)).collect();
+        let schemas: Vec<PathBuf> = f[2]
+            .split(' ')
+            .filter(|s| !s.is_empty())
+            .map(|s| data.join(s))
+            .collect();
         let instance = (!f[3].is_empty()).then(|| data.join(f[3]));
-        let schemas = if schemas.is_empty() { instance.as_deref().map(hinted_schemas).unwrap_or_default() } else { schemas };
+        let schemas = if schemas.is_empty() {
+            instance.as_deref().map(hinted_schemas).unwrap_or_default()
+        } else {
+            schemas
+        };
         groups.entry(schemas.clone()).or_default().push(Row {
             id: f[0].to_owned(),
             kind: f[1].to_owned(),
@@ -104,7 +145,9 @@ fn w3c_xsts_xsd10() {
                         };
                         let Some(group) = groups.get(i) else { break };
                         let started = std::time::Instant::now();
-                        let compiled = std::panic::catch_unwind(|| SchemaSet::compile(&group[0].schemas, &CompileOptions::default()));
+                        let compiled = std::panic::catch_unwind(|| {
+                            SchemaSet::compile(&group[0].schemas, &CompileOptions::default())
+                        });
                         for row in group {
                             let (got, note) = match (&compiled, row.kind.as_str(), &row.instance) {
                                 (Err(_), _, _) => (false, "panic while compiling".to_owned()),
@@ -112,17 +155,29 @@ fn w3c_xsts_xsd10() {
                                 (Ok(Ok(_)), "schema", _) => (true, String::new()),
                                 (Ok(Ok(set)), _, Some(inst)) => {
                                     match std::panic::catch_unwind(|| instance_valid(set, inst)) {
-                                        Ok(v) => (v, String::new()),
+                                        Ok(verdict) => verdict,
                                         Err(_) => (false, "panic while validating".to_owned()),
                                     }
                                 }
-                                (Ok(Ok(_)), _, None) => (false, "instance row without instance".to_owned()),
+                                (Ok(Ok(_)), _, None) => {
+                                    (false, "instance row without instance".to_owned())
+                                }
                             };
                             let note = note.replace(['\t', '\n'], " ");
-                            outcomes.lock().unwrap().push((row.id.clone(), row.kind.clone(), row.expected_valid, got, note));
+                            outcomes.lock().unwrap().push((
+                                row.id.clone(),
+                                row.kind.clone(),
+                                row.expected_valid,
+                                got,
+                                note,
+                            ));
                         }
                         if started.elapsed().as_secs() >= 2 {
-                            eprintln!("slow group ({:.1} s): {}", started.elapsed().as_secs_f64(), group[0].id);
+                            eprintln!(
+                                "slow group ({:.1} s): {}",
+                                started.elapsed().as_secs_f64(),
+                                group[0].id
+                            );
                         }
                     }
                 })
@@ -136,7 +191,12 @@ fn w3c_xsts_xsd10() {
     for (id, kind, expected, got, note) in &outcomes {
         let pass = expected == got;
         let v = |b: bool| if b { "valid" } else { "invalid" };
-        tsv.push_str(&format!("{id}\t{kind}\t{}\t{}\t{}\t{note}\n", v(*expected), v(*got), if pass { "pass" } else { "FAIL" }));
+        tsv.push_str(&format!(
+            "{id}\t{kind}\t{}\t{}\t{}\t{note}\n",
+            v(*expected),
+            v(*got),
+            if pass { "pass" } else { "FAIL" }
+        ));
         if kind == "schema" {
             schema_total += 1;
             schema_pass += usize::from(pass);
@@ -148,15 +208,28 @@ fn w3c_xsts_xsd10() {
     let target = Path::new(env!("CARGO_MANIFEST_DIR")).join("target");
     std::fs::create_dir_all(&target).expect("create target/");
     std::fs::write(target.join("xsts-outcomes.tsv"), tsv).expect("write outcomes");
-    let pct = |p: usize, t: usize| if t == 0 { 0.0 } else { 100.0 * p as f64 / t as f64 };
+    let pct = |p: usize, t: usize| {
+        if t == 0 {
+            0.0
+        } else {
+            100.0 * p as f64 / t as f64
+        }
+    };
     eprintln!(
         "XSTS XSD 1.0: schema tests {schema_pass}/{schema_total} ({:.2} %), instance tests {instance_pass}/{instance_total} ({:.2} %)",
         pct(schema_pass, schema_total),
         pct(instance_pass, instance_total)
     );
     if filter.is_empty() {
-        let (schema_floor, instance_floor) = read_floor(&Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/xsts-floor.toml"));
-        assert!(schema_pass >= schema_floor, "schema tests passing fell to {schema_pass}, below the floor {schema_floor}");
-        assert!(instance_pass >= instance_floor, "instance tests passing fell to {instance_pass}, below the floor {instance_floor}");
+        let (schema_floor, instance_floor) =
+            read_floor(&Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/xsts-floor.toml"));
+        assert!(
+            schema_pass >= schema_floor,
+            "schema tests passing fell to {schema_pass}, below the floor {schema_floor}"
+        );
+        assert!(
+            instance_pass >= instance_floor,
+            "instance tests passing fell to {instance_pass}, below the floor {instance_floor}"
+        );
     }
 }

@@ -1,7 +1,10 @@
 //! A read-only view of the compiled components, for generators of documents.
 
 use super::datatypes::BuiltinType;
-use super::model::{self, Components, ContentType, ElemId, NsConstraint, ParticleId, Term, TypeId, TypeKind, Variety};
+use super::model::{
+    self, Components, ContentType, ElemId, NsConstraint, ParticleId, Term, TypeId, TypeKind,
+    Variety,
+};
 
 /// A global or local element declaration.
 #[derive(Clone, Copy)]
@@ -67,7 +70,10 @@ impl<'s> ElementDeclRef<'s> {
     }
 
     pub fn type_def(&self) -> TypeRef<'s> {
-        TypeRef { c: self.c, id: self.c.elements[self.id].type_id }
+        TypeRef {
+            c: self.c,
+            id: self.c.elements[self.id].type_id,
+        }
     }
 
     pub fn nillable(&self) -> bool {
@@ -80,25 +86,40 @@ impl<'s> ElementDeclRef<'s> {
 
     /// The default or fixed value, with true for fixed.
     pub fn value_constraint(&self) -> Option<(&'s str, bool)> {
-        self.c.elements[self.id].value.as_ref().map(|v| (v.lexical.as_str(), v.fixed))
+        self.c.elements[self.id]
+            .value
+            .as_ref()
+            .map(|v| (v.lexical.as_str(), v.fixed))
     }
 
     /// Elements that may appear in its place (its substitution group, transitively).
     pub fn substitutes(&self) -> Vec<ElementDeclRef<'s>> {
-        self.c.substitutes.get(&self.id).into_iter().flatten().map(|&e| ElementDeclRef::new(self.c, e)).collect()
+        self.c
+            .substitutes
+            .get(&self.id)
+            .into_iter()
+            .flatten()
+            .map(|&e| ElementDeclRef::new(self.c, e))
+            .collect()
     }
 }
 
 impl<'s> TypeRef<'s> {
     /// The type's name (namespace, local), None for an anonymous type.
     pub fn name(&self) -> Option<(Option<&'s str>, &'s str)> {
-        self.c.types[self.id].name.as_ref().map(|n| (n.ns.as_deref(), n.local.as_str()))
+        self.c.types[self.id]
+            .name
+            .as_ref()
+            .map(|n| (n.ns.as_deref(), n.local.as_str()))
     }
 
     /// The simple type, for a simple type or a complex type with simple content.
     pub fn simple_content(&self) -> Option<SimpleTypeRef<'s>> {
         match &self.c.types[self.id].kind {
-            TypeKind::Simple(_) => Some(SimpleTypeRef { c: self.c, id: self.id }),
+            TypeKind::Simple(_) => Some(SimpleTypeRef {
+                c: self.c,
+                id: self.id,
+            }),
             TypeKind::Complex(ct) => match ct.content {
                 ContentType::Simple(s) => Some(SimpleTypeRef { c: self.c, id: s }),
                 _ => None,
@@ -109,13 +130,19 @@ impl<'s> TypeRef<'s> {
     /// The content model particle, for element-only or mixed content.
     pub fn particle(&self) -> Option<ParticleRef<'s>> {
         match self.c.complex(self.id)?.content {
-            ContentType::Elements { particle, .. } => Some(ParticleRef { c: self.c, id: particle }),
+            ContentType::Elements { particle, .. } => Some(ParticleRef {
+                c: self.c,
+                id: particle,
+            }),
             _ => None,
         }
     }
 
     pub fn is_mixed(&self) -> bool {
-        matches!(self.c.complex(self.id).map(|ct| &ct.content), Some(ContentType::Elements { mixed: true, .. }))
+        matches!(
+            self.c.complex(self.id).map(|ct| &ct.content),
+            Some(ContentType::Elements { mixed: true, .. })
+        )
     }
 
     pub fn is_abstract(&self) -> bool {
@@ -123,11 +150,23 @@ impl<'s> TypeRef<'s> {
     }
 
     pub fn attributes(&self) -> Vec<AttributeUseRef<'s>> {
-        self.c.complex(self.id).map(|ct| ct.attributes.iter().map(|u| AttributeUseRef { c: self.c, u }).collect()).unwrap_or_default()
+        self.c
+            .complex(self.id)
+            .map(|ct| {
+                ct.attributes
+                    .iter()
+                    .map(|u| AttributeUseRef { c: self.c, u })
+                    .collect()
+            })
+            .unwrap_or_default()
     }
 
     pub fn attribute_wildcard(&self) -> Option<WildcardRef<'s>> {
-        self.c.complex(self.id)?.attribute_wildcard.as_ref().map(|w| WildcardRef { w })
+        self.c
+            .complex(self.id)?
+            .attribute_wildcard
+            .as_ref()
+            .map(|w| WildcardRef { w })
     }
 }
 
@@ -139,14 +178,20 @@ impl<'s> SimpleTypeRef<'s> {
 
     pub fn list_item(&self) -> Option<SimpleTypeRef<'s>> {
         match &self.c.simple(self.id)?.variety {
-            Variety::List { item } => Some(SimpleTypeRef { c: self.c, id: *item }),
+            Variety::List { item } => Some(SimpleTypeRef {
+                c: self.c,
+                id: *item,
+            }),
             _ => None,
         }
     }
 
     pub fn union_members(&self) -> Vec<SimpleTypeRef<'s>> {
         match self.c.simple(self.id).map(|s| &s.variety) {
-            Some(Variety::Union { members }) => members.iter().map(|&id| SimpleTypeRef { c: self.c, id }).collect(),
+            Some(Variety::Union { members }) => members
+                .iter()
+                .map(|&id| SimpleTypeRef { c: self.c, id })
+                .collect(),
             _ => vec![],
         }
     }
@@ -169,7 +214,14 @@ impl<'s> SimpleTypeRef<'s> {
     /// Whether `text` is a valid value of this type (with no namespace prefixes in scope).
     pub fn is_valid(&self, text: &str) -> bool {
         let mut ids = super::simple::Ids::default();
-        super::simple::validate(self.c, self.id, text, &super::datatypes::NoNamespaces, &mut ids).is_ok()
+        super::simple::validate(
+            self.c,
+            self.id,
+            text,
+            &super::datatypes::NoNamespaces,
+            &mut ids,
+        )
+        .is_ok()
     }
 }
 
@@ -223,11 +275,18 @@ impl<'s> AttributeUseRef<'s> {
     }
 
     pub fn simple_type(&self) -> SimpleTypeRef<'s> {
-        SimpleTypeRef { c: self.c, id: self.c.attributes[self.u.decl].type_id }
+        SimpleTypeRef {
+            c: self.c,
+            id: self.c.attributes[self.u.decl].type_id,
+        }
     }
 
     /// The default or fixed value, with true for fixed.
     pub fn value_constraint(&self) -> Option<(&'s str, bool)> {
-        self.u.value.as_ref().or(self.c.attributes[self.u.decl].value.as_ref()).map(|v| (v.lexical.as_str(), v.fixed))
+        self.u
+            .value
+            .as_ref()
+            .or(self.c.attributes[self.u.decl].value.as_ref())
+            .map(|v| (v.lexical.as_str(), v.fixed))
     }
 }

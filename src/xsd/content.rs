@@ -54,7 +54,12 @@ fn with_bit(done: &[u64], j: usize) -> Vec<u64> {
 
 /// Computes which particles can match nothing, for a whole particle arena.
 pub fn compute_nullable(particles: &[Particle]) -> Vec<bool> {
-    fn visit(particles: &[Particle], p: ParticleId, memo: &mut [Option<bool>], depth: usize) -> bool {
+    fn visit(
+        particles: &[Particle],
+        p: ParticleId,
+        memo: &mut [Option<bool>],
+        depth: usize,
+    ) -> bool {
         if let Some(v) = memo[p] {
             return v;
         }
@@ -63,19 +68,26 @@ pub fn compute_nullable(particles: &[Particle]) -> Vec<bool> {
             || depth > 256
             || match &part.term {
                 Term::Element(_) | Term::Wildcard(_) => false,
-                Term::Sequence(ch) | Term::All(ch) => ch.iter().all(|&c| visit(particles, c, memo, depth + 1)),
+                Term::Sequence(ch) | Term::All(ch) => {
+                    ch.iter().all(|&c| visit(particles, c, memo, depth + 1))
+                }
                 Term::Choice(ch) => ch.iter().any(|&c| visit(particles, c, memo, depth + 1)),
             };
         memo[p] = Some(v);
         v
     }
     let mut memo = vec![None; particles.len()];
-    (0..particles.len()).map(|p| visit(particles, p, &mut memo, 0)).collect()
+    (0..particles.len())
+        .map(|p| visit(particles, p, &mut memo, 0))
+        .collect()
 }
 
 impl<'p> Models<'p> {
     pub fn new(particles: &'p [Particle], nullable: &'p [bool]) -> Self {
-        Models { particles, nullable }
+        Models {
+            particles,
+            nullable,
+        }
     }
 
     fn term_nullable(&self, p: ParticleId) -> bool {
@@ -100,13 +112,22 @@ impl<'p> Models<'p> {
         if !abstract_counts {
             // with no upper bound only "minOccurs reached" matters, so counts stop there and
             // repetitions of repetitions do not multiply positions
-            let next = if part.max.is_none() { n.saturating_add(1).min(part.min.max(1)) } else { n.saturating_add(1) };
+            let next = if part.max.is_none() {
+                n.saturating_add(1).min(part.min.max(1))
+            } else {
+                n.saturating_add(1)
+            };
             return if below_max(n + 1) { vec![next] } else { vec![] };
         }
         let mut out = vec![];
-        for k in [Some(n.saturating_add(1)), Some(part.min), Some(part.min.saturating_add(1)), part.max]
-            .into_iter()
-            .flatten()
+        for k in [
+            Some(n.saturating_add(1)),
+            Some(part.min),
+            Some(part.min.saturating_add(1)),
+            part.max,
+        ]
+        .into_iter()
+        .flatten()
         {
             if k > n && below_max(k) {
                 let class = self.count_class(p, k);
@@ -142,7 +163,11 @@ impl<'p> Models<'p> {
         if part.max == Some(0) {
             return;
         }
-        let n = if abstract_counts { self.count_class(p, 1) } else { 1 };
+        let n = if abstract_counts {
+            self.count_class(p, 1)
+        } else {
+            1
+        };
         prefix.push(Frame::Particle { p, n });
         self.term_first(p, prefix, matches, out, abstract_counts);
     }
@@ -212,7 +237,9 @@ impl<'p> Models<'p> {
                 continue;
             }
             let mut pre = prefix.clone();
-            pre.push(Frame::All { done: with_bit(done, j) });
+            pre.push(Frame::All {
+                done: with_bit(done, j),
+            });
             self.particle_first(c, pre, matches, out, abstract_counts);
             rest_nullable &= self.nullable[c];
         }
@@ -241,12 +268,30 @@ impl<'p> Models<'p> {
                     *n >= self.particles[*p].min || self.term_nullable(*p)
                 }
                 Frame::Sequence { next } => {
-                    let Some(Frame::Particle { p, .. }) = i.checked_sub(1).map(|k| &pos[k]) else { return };
-                    self.sequence_from(self.children(*p), *next, &prefix.to_vec(), matches, out, abstract_counts)
+                    let Some(Frame::Particle { p, .. }) = i.checked_sub(1).map(|k| &pos[k]) else {
+                        return;
+                    };
+                    self.sequence_from(
+                        self.children(*p),
+                        *next,
+                        &prefix.to_vec(),
+                        matches,
+                        out,
+                        abstract_counts,
+                    )
                 }
                 Frame::All { done } => {
-                    let Some(Frame::Particle { p, .. }) = i.checked_sub(1).map(|k| &pos[k]) else { return };
-                    self.all_from(self.children(*p), done, &prefix.to_vec(), matches, out, abstract_counts)
+                    let Some(Frame::Particle { p, .. }) = i.checked_sub(1).map(|k| &pos[k]) else {
+                        return;
+                    };
+                    self.all_from(
+                        self.children(*p),
+                        done,
+                        &prefix.to_vec(),
+                        matches,
+                        out,
+                        abstract_counts,
+                    )
                 }
             };
             if !can_exit {
@@ -259,15 +304,18 @@ impl<'p> Models<'p> {
         pos.iter().enumerate().all(|(i, frame)| match frame {
             Frame::Particle { p, n } => *n >= self.particles[*p].min || self.term_nullable(*p),
             Frame::Sequence { next } => match i.checked_sub(1).map(|k| &pos[k]) {
-                Some(Frame::Particle { p, .. }) => self.children(*p)[(*next).min(self.children(*p).len())..]
+                Some(Frame::Particle { p, .. }) => self.children(*p)
+                    [(*next).min(self.children(*p).len())..]
                     .iter()
                     .all(|&c| self.nullable[c]),
                 _ => false,
             },
             Frame::All { done } => match i.checked_sub(1).map(|k| &pos[k]) {
-                Some(Frame::Particle { p, .. }) => {
-                    self.children(*p).iter().enumerate().all(|(j, &c)| bit(done, j) || self.nullable[c])
-                }
+                Some(Frame::Particle { p, .. }) => self
+                    .children(*p)
+                    .iter()
+                    .enumerate()
+                    .all(|(j, &c)| bit(done, j) || self.nullable[c]),
                 _ => false,
             },
         })
@@ -351,7 +399,11 @@ impl<'p> Models<'p> {
 
     /// True when the children seen so far are a complete match.
     pub fn is_complete(&self, root: ParticleId, state: &MatchState) -> bool {
-        if state.started { state.positions.iter().any(|pos| self.can_finish(pos)) } else { self.nullable[root] }
+        if state.started {
+            state.positions.iter().any(|pos| self.can_finish(pos))
+        } else {
+            self.nullable[root]
+        }
     }
 
     /// Unique Particle Attribution: two different leaf particles that `overlap` and can both
@@ -399,7 +451,11 @@ mod tests {
     use crate::xsd::model::{NsConstraint, ProcessContents, Wildcard};
 
     fn el(min: u32, max: Option<u32>, id: usize) -> Particle {
-        Particle { min, max, term: Term::Element(id) }
+        Particle {
+            min,
+            max,
+            term: Term::Element(id),
+        }
     }
 
     /// Particles 0..: leaves, then groups; element ids double as names.
@@ -408,7 +464,8 @@ mod tests {
         let models = Models::new(particles, &nullable);
         let mut state = MatchState::default();
         for &name in names {
-            let mut matches = |p: ParticleId| matches!(particles[p].term, Term::Element(e) if e == name);
+            let mut matches =
+                |p: ParticleId| matches!(particles[p].term, Term::Element(e) if e == name);
             if models.step(root, &mut state, &mut matches).is_none() {
                 return false;
             }
@@ -419,7 +476,15 @@ mod tests {
     #[test]
     fn sequence_with_counted_repetition() {
         // (a{2,3}, b?)
-        let ps = vec![el(2, Some(3), 0), el(0, Some(1), 1), Particle { min: 1, max: Some(1), term: Term::Sequence(vec![0, 1]) }];
+        let ps = vec![
+            el(2, Some(3), 0),
+            el(0, Some(1), 1),
+            Particle {
+                min: 1,
+                max: Some(1),
+                term: Term::Sequence(vec![0, 1]),
+            },
+        ];
         assert!(run(&ps, 2, &[0, 0]));
         assert!(run(&ps, 2, &[0, 0, 0, 1]));
         assert!(!run(&ps, 2, &[0]));
@@ -437,7 +502,15 @@ mod tests {
 
     #[test]
     fn all_group_any_order_each_once() {
-        let ps = vec![el(1, Some(1), 0), el(0, Some(1), 1), Particle { min: 1, max: Some(1), term: Term::All(vec![0, 1]) }];
+        let ps = vec![
+            el(1, Some(1), 0),
+            el(0, Some(1), 1),
+            Particle {
+                min: 1,
+                max: Some(1),
+                term: Term::All(vec![0, 1]),
+            },
+        ];
         assert!(run(&ps, 2, &[1, 0]));
         assert!(run(&ps, 2, &[0]));
         assert!(!run(&ps, 2, &[1]));
@@ -447,12 +520,29 @@ mod tests {
     #[test]
     fn upa_finds_optional_followed_by_same_name() {
         // (a?, a) is ambiguous; (a, a?) is not.
-        let same = |x: ParticleId, y: ParticleId, ps: &[Particle]| match (&ps[x].term, &ps[y].term) {
+        let same = |x: ParticleId, y: ParticleId, ps: &[Particle]| match (&ps[x].term, &ps[y].term)
+        {
             (Term::Element(a), Term::Element(b)) => a == b,
             _ => true,
         };
-        let amb = vec![el(0, Some(1), 0), el(1, Some(1), 0), Particle { min: 1, max: Some(1), term: Term::Sequence(vec![0, 1]) }];
-        let ok = vec![el(1, Some(1), 0), el(0, Some(1), 0), Particle { min: 1, max: Some(1), term: Term::Sequence(vec![0, 1]) }];
+        let amb = vec![
+            el(0, Some(1), 0),
+            el(1, Some(1), 0),
+            Particle {
+                min: 1,
+                max: Some(1),
+                term: Term::Sequence(vec![0, 1]),
+            },
+        ];
+        let ok = vec![
+            el(1, Some(1), 0),
+            el(0, Some(1), 0),
+            Particle {
+                min: 1,
+                max: Some(1),
+                term: Term::Sequence(vec![0, 1]),
+            },
+        ];
         for (ps, ambiguous) in [(amb, true), (ok, false)] {
             let nullable = compute_nullable(&ps);
             let models = Models::new(&ps, &nullable);
@@ -464,11 +554,22 @@ mod tests {
     #[test]
     fn upa_sees_repetition_against_following_wildcard() {
         // (a{1,2}, any) with a wildcard that matches a: ambiguous after the first a.
-        let any = Wildcard { ns: NsConstraint::Any, process: ProcessContents::Lax };
+        let any = Wildcard {
+            ns: NsConstraint::Any,
+            process: ProcessContents::Lax,
+        };
         let ps = vec![
             el(1, Some(2), 0),
-            Particle { min: 1, max: Some(1), term: Term::Wildcard(any) },
-            Particle { min: 1, max: Some(1), term: Term::Sequence(vec![0, 1]) },
+            Particle {
+                min: 1,
+                max: Some(1),
+                term: Term::Wildcard(any),
+            },
+            Particle {
+                min: 1,
+                max: Some(1),
+                term: Term::Sequence(vec![0, 1]),
+            },
         ];
         let nullable = compute_nullable(&ps);
         let models = Models::new(&ps, &nullable);

@@ -64,7 +64,11 @@ fn tokenize(expr: &str) -> Result<Vec<String>, String> {
             i += 1;
         } else if c.is_alphanumeric() || c == '_' || c == '-' || !c.is_ascii() {
             let start = i;
-            while i < chars.len() && (chars[i].is_alphanumeric() || "_-.".contains(chars[i]) || (!chars[i].is_ascii() && !chars[i].is_whitespace())) {
+            while i < chars.len()
+                && (chars[i].is_alphanumeric()
+                    || "_-.".contains(chars[i])
+                    || (!chars[i].is_ascii() && !chars[i].is_whitespace()))
+            {
                 i += 1;
             }
             tokens.push(chars[start..i].iter().collect());
@@ -77,14 +81,29 @@ fn tokenize(expr: &str) -> Result<Vec<String>, String> {
 
 impl Path {
     /// Parses a selector (`field = false`) or field expression; `resolve` maps prefixes.
-    pub fn parse(expr: &str, field: bool, resolve: &dyn Fn(&str) -> Option<String>) -> Result<Path, String> {
+    pub fn parse(
+        expr: &str,
+        field: bool,
+        resolve: &dyn Fn(&str) -> Option<String>,
+    ) -> Result<Path, String> {
         let tokens = tokenize(expr)?;
         let mut alternatives = vec![];
         let mut i = 0;
-        let bad = |why: &str| Err(format!("invalid {} XPath {expr:?}: {why}", if field { "field" } else { "selector" }));
+        let bad = |why: &str| {
+            Err(format!(
+                "invalid {} XPath {expr:?}: {why}",
+                if field { "field" } else { "selector" }
+            ))
+        };
         loop {
-            let mut alt = Alternative { descendants: false, steps: vec![], attribute: None };
-            if tokens.get(i).map(String::as_str) == Some(".") && tokens.get(i + 1).map(String::as_str) == Some("//") {
+            let mut alt = Alternative {
+                descendants: false,
+                steps: vec![],
+                attribute: None,
+            };
+            if tokens.get(i).map(String::as_str) == Some(".")
+                && tokens.get(i + 1).map(String::as_str) == Some("//")
+            {
                 alt.descendants = true;
                 i += 2;
             }
@@ -109,10 +128,11 @@ impl Path {
                     None => return bad("missing step"),
                 }
                 if tok != Some(".") {
-                    let (test, used) = match Self::name_test(&tokens[i.min(tokens.len())..], resolve) {
-                        Ok(v) => v,
-                        Err(e) => return bad(&e),
-                    };
+                    let (test, used) =
+                        match Self::name_test(&tokens[i.min(tokens.len())..], resolve) {
+                            Ok(v) => v,
+                            Err(e) => return bad(&e),
+                        };
                     i += used;
                     if attribute {
                         if !field {
@@ -138,8 +158,15 @@ impl Path {
         Ok(Path { alternatives })
     }
 
-    fn name_test(tokens: &[String], resolve: &dyn Fn(&str) -> Option<String>) -> Result<(NameTest, usize), String> {
-        let is_name = |t: &str| t.chars().next().is_some_and(|c| c.is_alphabetic() || c == '_');
+    fn name_test(
+        tokens: &[String],
+        resolve: &dyn Fn(&str) -> Option<String>,
+    ) -> Result<(NameTest, usize), String> {
+        let is_name = |t: &str| {
+            t.chars()
+                .next()
+                .is_some_and(|c| c.is_alphabetic() || c == '_')
+        };
         match tokens {
             [star, ..] if star == "*" => Ok((NameTest::Any, 1)),
             [p, colon, rest, ..] if colon == ":" && is_name(p) => {
@@ -194,15 +221,21 @@ impl Path {
 
 impl Alternative {
     fn elements<'a, 'i>(&self, context: Node<'a, 'i>) -> Vec<Node<'a, 'i>> {
-        let mut current: Vec<Node<'a, 'i>> =
-            if self.descendants { context.descendants().filter(Node::is_element).collect() } else { vec![context] };
+        let mut current: Vec<Node<'a, 'i>> = if self.descendants {
+            context.descendants().filter(Node::is_element).collect()
+        } else {
+            vec![context]
+        };
         for step in &self.steps {
             current = match step {
                 Step::SelfNode => current,
                 Step::Child(test) => current
                     .iter()
                     .flat_map(|n| n.children())
-                    .filter(|c| c.is_element() && test.matches(c.tag_name().namespace(), c.tag_name().name()))
+                    .filter(|c| {
+                        c.is_element()
+                            && test.matches(c.tag_name().namespace(), c.tag_name().name())
+                    })
                     .collect(),
             };
         }

@@ -46,7 +46,10 @@ pub struct Files {
 }
 
 pub fn parse_schema_text(text: &str) -> Result<roxmltree::Document<'_>, roxmltree::Error> {
-    let options = roxmltree::ParsingOptions { allow_dtd: false, ..Default::default() };
+    let options = roxmltree::ParsingOptions {
+        allow_dtd: false,
+        ..Default::default()
+    };
     roxmltree::Document::parse_with_options(text, options)
 }
 
@@ -72,7 +75,12 @@ struct Loader<'o> {
 pub fn load(paths: &[PathBuf], options: &CompileOptions) -> Result<Files, SchemaError> {
     let mut loader = Loader {
         options,
-        files: Files { paths: vec![], texts: vec![], docs: vec![], missing_imports: vec![] },
+        files: Files {
+            paths: vec![],
+            texts: vec![],
+            docs: vec![],
+            missing_imports: vec![],
+        },
         file_index: HashMap::new(),
         doc_index: HashMap::new(),
     };
@@ -98,7 +106,9 @@ impl Loader<'_> {
         if let Some(&i) = self.file_index.get(&key) {
             return Ok(Some(i));
         }
-        let Ok(bytes) = std::fs::read(&key) else { return Ok(None) };
+        let Ok(bytes) = std::fs::read(&key) else {
+            return Ok(None);
+        };
         let text = match String::from_utf8(bytes) {
             Ok(t) => t,
             Err(_) => {
@@ -111,7 +121,10 @@ impl Loader<'_> {
                 });
             }
         };
-        let text = text.strip_prefix('\u{feff}').map(str::to_owned).unwrap_or(text);
+        let text = text
+            .strip_prefix('\u{feff}')
+            .map(str::to_owned)
+            .unwrap_or(text);
         let i = self.files.texts.len();
         self.files.texts.push(text);
         self.files.paths.push(path.to_owned());
@@ -121,7 +134,11 @@ impl Loader<'_> {
 
     /// Adds the document in `file`, as included into `chameleon_tns` when that is Some, and
     /// everything it refers to. Returns the document index.
-    fn add_doc(&mut self, file: usize, includer_tns: Option<Option<String>>) -> Result<usize, SchemaError> {
+    fn add_doc(
+        &mut self,
+        file: usize,
+        includer_tns: Option<Option<String>>,
+    ) -> Result<usize, SchemaError> {
         let (own_tns, refs) = {
             let text = &self.files.texts[file];
             let path = &self.files.paths[file];
@@ -167,13 +184,24 @@ impl Loader<'_> {
             return Ok(d);
         }
         let doc_id = self.files.docs.len();
-        self.files.docs.push(DocInfo { file, tns: tns.clone(), chameleon, references: vec![] });
+        self.files.docs.push(DocInfo {
+            file,
+            tns: tns.clone(),
+            chameleon,
+            references: vec![],
+        });
         self.doc_index.insert(key, doc_id);
-        let base_dir = self.files.paths[file].parent().map(Path::to_owned).unwrap_or_default();
+        let base_dir = self.files.paths[file]
+            .parent()
+            .map(Path::to_owned)
+            .unwrap_or_default();
         for (index, kind, location, namespace) in refs {
             let mut candidates: Vec<PathBuf> = location.iter().map(|l| base_dir.join(l)).collect();
             if kind == Reference::Import {
-                if let Some(p) = namespace.as_ref().and_then(|ns| self.options.catalogue.get(ns)) {
+                if let Some(p) = namespace
+                    .as_ref()
+                    .and_then(|ns| self.options.catalogue.get(ns))
+                {
                     candidates.push(p.clone());
                 }
             }
@@ -186,17 +214,22 @@ impl Loader<'_> {
             }
             let Some(included) = found else {
                 if kind == Reference::Import {
-                    self.files
-                        .missing_imports
-                        .push(MissingImport { namespace: namespace.clone(), tried: candidates });
+                    self.files.missing_imports.push(MissingImport {
+                        namespace: namespace.clone(),
+                        tried: candidates,
+                    });
                 }
                 continue;
             };
             let referred = match kind {
                 Reference::Import => self.add_doc(included, None)?,
-                Reference::Include | Reference::Redefine => self.add_doc(included, Some(tns.clone()))?,
+                Reference::Include | Reference::Redefine => {
+                    self.add_doc(included, Some(tns.clone()))?
+                }
             };
-            self.files.docs[doc_id].references.push((kind, referred, index));
+            self.files.docs[doc_id]
+                .references
+                .push((kind, referred, index));
         }
         Ok(doc_id)
     }

@@ -33,7 +33,9 @@ mod wildcard;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
-pub use api::{AttributeUseRef, ElementDeclRef, ParticleRef, SimpleTypeRef, TermRef, TypeRef, WildcardRef};
+pub use api::{
+    AttributeUseRef, ElementDeclRef, ParticleRef, SimpleTypeRef, TermRef, TypeRef, WildcardRef,
+};
 pub use error::{SchemaError, ValidationError, ValidationReport};
 pub use files::{FileOutcome, FileResult, validate_files};
 
@@ -52,7 +54,10 @@ pub struct CompileOptions {
 
 impl Default for CompileOptions {
     fn default() -> Self {
-        CompileOptions { catalogue: HashMap::new(), error_limit: 100 }
+        CompileOptions {
+            catalogue: HashMap::new(),
+            error_limit: 100,
+        }
     }
 }
 
@@ -67,11 +72,18 @@ pub struct SchemaSet {
 impl SchemaSet {
     /// Compiles the schema documents at `paths` and everything they include, import and
     /// redefine. An empty list gives a set with only the built-in types.
-    pub fn compile(paths: &[impl AsRef<Path>], options: &CompileOptions) -> Result<SchemaSet, SchemaError> {
+    pub fn compile(
+        paths: &[impl AsRef<Path>],
+        options: &CompileOptions,
+    ) -> Result<SchemaSet, SchemaError> {
         let paths: Vec<PathBuf> = paths.iter().map(|p| p.as_ref().to_owned()).collect();
         let components = compile::compile(&paths, options)?;
         let nullable = content::compute_nullable(&components.particles);
-        Ok(SchemaSet { components, nullable, error_limit: options.error_limit })
+        Ok(SchemaSet {
+            components,
+            nullable,
+            error_limit: options.error_limit,
+        })
     }
 
     /// Validates the document element against its global element declaration.
@@ -81,14 +93,26 @@ impl SchemaSet {
 
     /// Validates one element (e.g. the child of soap:Body) against its global declaration.
     pub fn validate_element(&self, element: roxmltree::Node) -> ValidationReport {
-        let mut v = validate::Validator::new(&self.components, &self.nullable, element.document(), self.error_limit);
+        let mut v = validate::Validator::new(
+            &self.components,
+            &self.nullable,
+            element.document(),
+            self.error_limit,
+        );
         v.validate_root(element);
         v.report
     }
 
     /// The global element declaration with this name, for reading the schema's model.
-    pub fn global_element(&self, namespace: Option<&str>, local: &str) -> Option<ElementDeclRef<'_>> {
-        let id = *self.components.global_elements.get(&model::QName::new(namespace, local))?;
+    pub fn global_element(
+        &self,
+        namespace: Option<&str>,
+        local: &str,
+    ) -> Option<ElementDeclRef<'_>> {
+        let id = *self
+            .components
+            .global_elements
+            .get(&model::QName::new(namespace, local))?;
         Some(ElementDeclRef::new(&self.components, id))
     }
 }

@@ -13,7 +13,10 @@ pub struct QName {
 
 impl QName {
     pub fn new(ns: Option<&str>, local: &str) -> Self {
-        QName { ns: ns.map(str::to_owned), local: local.to_owned() }
+        QName {
+            ns: ns.map(str::to_owned),
+            local: local.to_owned(),
+        }
     }
 
     pub fn is(&self, ns: Option<&str>, local: &str) -> bool {
@@ -157,9 +160,15 @@ pub struct ComplexType {
 #[derive(Debug, Clone)]
 pub enum Variety {
     /// `builtin` is the nearest built-in ancestor (its primitive decides the value space).
-    Atomic { builtin: BuiltinType },
-    List { item: TypeId },
-    Union { members: Vec<TypeId> },
+    Atomic {
+        builtin: BuiltinType,
+    },
+    List {
+        item: TypeId,
+    },
+    Union {
+        members: Vec<TypeId>,
+    },
 }
 
 /// Pattern and enumeration facets of union types, which the datatype facet set does not cover.

@@ -38,7 +38,14 @@ fn normalize(c: &Components, p: ParticleId, depth: usize) -> P {
             }
             let n = normalize(c, x, depth + 1);
             match (&n, same(&n.term)) {
-                (P { min: 1, max: Some(1), .. }, Some(inner)) => out.extend(inner.iter().cloned()),
+                (
+                    P {
+                        min: 1,
+                        max: Some(1),
+                        ..
+                    },
+                    Some(inner),
+                ) => out.extend(inner.iter().cloned()),
                 _ => out.push(n),
             }
         }
@@ -47,13 +54,26 @@ fn normalize(c: &Components, p: ParticleId, depth: usize) -> P {
     let term = match &part.term {
         Term::Element(e) => T::Element(*e),
         Term::Wildcard(w) => T::Wildcard(w.clone()),
-        Term::Sequence(ch) => T::Sequence(group(ch, |t| if let T::Sequence(v) = t { Some(v) } else { None })),
-        Term::Choice(ch) => T::Choice(group(ch, |t| if let T::Choice(v) = t { Some(v) } else { None })),
+        Term::Sequence(ch) => T::Sequence(group(ch, |t| {
+            if let T::Sequence(v) = t {
+                Some(v)
+            } else {
+                None
+            }
+        })),
+        Term::Choice(ch) => T::Choice(group(
+            ch,
+            |t| if let T::Choice(v) = t { Some(v) } else { None },
+        )),
         Term::All(ch) => T::All(group(ch, |_| None)),
     };
     match term {
         T::Sequence(v) | T::Choice(v) | T::All(v) if v.len() == 1 && min == 1 && max == Some(1) => {
-            v.into_iter().next().unwrap_or(P { min, max, term: T::Sequence(vec![]) })
+            v.into_iter().next().unwrap_or(P {
+                min,
+                max,
+                term: T::Sequence(vec![]),
+            })
         }
         term => P { min, max, term },
     }
@@ -86,7 +106,9 @@ fn total_range(p: &P) -> (u64, Option<u64>) {
         T::Choice(ch) => {
             let ranges: Vec<_> = ch.iter().map(total_range).collect();
             let lo = ranges.iter().map(|r| r.0).min().unwrap_or(0);
-            let hi = ranges.iter().try_fold(0u64, |acc, r| r.1.map(|m| acc.max(m)));
+            let hi = ranges
+                .iter()
+                .try_fold(0u64, |acc, r| r.1.map(|m| acc.max(m)));
             (p.min.saturating_mul(lo), mul(p.max, hi))
         }
     }
@@ -107,25 +129,50 @@ fn range_ok(dmin: u64, dmax: Option<u64>, bmin: u64, bmax: Option<u64>) -> bool 
 
 /// derivation-ok-restriction.5: the content type of a restriction against its base's.
 pub fn check_content_restriction(c: &Components, nullable: &[bool], t: TypeId) -> Check {
-    let Some(ct) = c.complex(t) else { return Ok(()) };
+    let Some(ct) = c.complex(t) else {
+        return Ok(());
+    };
     if ct.base == c.any_type {
         return Ok(());
     }
-    let Some(base) = c.complex(ct.base) else { return Ok(()) };
+    let Some(base) = c.complex(ct.base) else {
+        return Ok(());
+    };
     match (&ct.content, &base.content) {
         (ContentType::Empty, ContentType::Empty) => Ok(()),
         (ContentType::Empty, ContentType::Elements { particle, .. }) => {
             if nullable[*particle] {
                 Ok(())
             } else {
-                fail("derivation-ok-restriction.5.2", "empty content restricts only emptiable content")
+                fail(
+                    "derivation-ok-restriction.5.2",
+                    "empty content restricts only emptiable content",
+                )
             }
         }
         (ContentType::Simple(_), ContentType::Simple(_)) => Ok(()),
-        (ContentType::Simple(_), ContentType::Elements { particle, mixed: true }) if nullable[*particle] => Ok(()),
-        (ContentType::Elements { particle: dp, mixed: dm }, ContentType::Elements { particle: bp, mixed: bm }) => {
+        (
+            ContentType::Simple(_),
+            ContentType::Elements {
+                particle,
+                mixed: true,
+            },
+        ) if nullable[*particle] => Ok(()),
+        (
+            ContentType::Elements {
+                particle: dp,
+                mixed: dm,
+            },
+            ContentType::Elements {
+                particle: bp,
+                mixed: bm,
+            },
+        ) => {
             if *dm && !*bm {
-                return fail("derivation-ok-restriction.5.3", "a mixed type cannot restrict an element-only type");
+                return fail(
+                    "derivation-ok-restriction.5.3",
+                    "a mixed type cannot restrict an element-only type",
+                );
             }
             let d = normalize(c, *dp, 0);
             let b = normalize(c, *bp, 0);
@@ -136,19 +183,37 @@ pub fn check_content_restriction(c: &Components, nullable: &[bool], t: TypeId) -
             if total_range(&normalize(c, *particle, 0)).1 == Some(0) {
                 Ok(())
             } else {
-                fail("derivation-ok-restriction.5.2", "element content cannot restrict empty content")
+                fail(
+                    "derivation-ok-restriction.5.2",
+                    "element content cannot restrict empty content",
+                )
             }
         }
-        _ => fail("derivation-ok-restriction.5", "the content type is not a restriction of the base's content type"),
+        _ => fail(
+            "derivation-ok-restriction.5",
+            "the content type is not a restriction of the base's content type",
+        ),
     }
 }
 
 fn substitution_choice(c: &Components, b: &P) -> Option<P> {
     let T::Element(e) = b.term else { return None };
     let members = c.substitutes.get(&e)?;
-    let mut ch = vec![P { min: 1, max: Some(1), term: T::Element(e) }];
-    ch.extend(members.iter().map(|&m| P { min: 1, max: Some(1), term: T::Element(m) }));
-    Some(P { min: b.min, max: b.max, term: T::Choice(ch) })
+    let mut ch = vec![P {
+        min: 1,
+        max: Some(1),
+        term: T::Element(e),
+    }];
+    ch.extend(members.iter().map(|&m| P {
+        min: 1,
+        max: Some(1),
+        term: T::Element(m),
+    }));
+    Some(P {
+        min: b.min,
+        max: b.max,
+        term: T::Choice(ch),
+    })
 }
 
 fn particle_ok(c: &Components, d: &P, b: &P, depth: usize) -> Check {
@@ -164,10 +229,22 @@ fn particle_ok(c: &Components, d: &P, b: &P, depth: usize) -> Check {
         (T::Element(de), T::Element(be)) => name_and_type_ok(c, d, *de, b, *be),
         (T::Element(de), T::Wildcard(w)) => {
             if !w.allows(c.elements[*de].name.ns.as_deref()) {
-                return fail("rcase-NSCompat.1", format!("element {} is not allowed by the base wildcard", c.elements[*de].name));
+                return fail(
+                    "rcase-NSCompat.1",
+                    format!(
+                        "element {} is not allowed by the base wildcard",
+                        c.elements[*de].name
+                    ),
+                );
             }
             if !range_ok(d.min, d.max, b.min, b.max) {
-                return fail("rcase-NSCompat.2", format!("occurrence range of {} is not within the wildcard's", c.elements[*de].name));
+                return fail(
+                    "rcase-NSCompat.2",
+                    format!(
+                        "occurrence range of {} is not within the wildcard's",
+                        c.elements[*de].name
+                    ),
+                );
             }
             Ok(())
         }
@@ -185,10 +262,16 @@ fn particle_ok(c: &Components, d: &P, b: &P, depth: usize) -> Check {
         }
         (T::Wildcard(dw), T::Wildcard(bw)) => {
             if !range_ok(d.min, d.max, b.min, b.max) {
-                return fail("rcase-NSSubset.1", "the wildcard's occurrence range is not within the base wildcard's");
+                return fail(
+                    "rcase-NSSubset.1",
+                    "the wildcard's occurrence range is not within the base wildcard's",
+                );
             }
             if !dw.ns.is_subset_of(&bw.ns) {
-                return fail("rcase-NSSubset.2", "the wildcard's namespaces are not a subset of the base wildcard's");
+                return fail(
+                    "rcase-NSSubset.2",
+                    "the wildcard's namespaces are not a subset of the base wildcard's",
+                );
             }
             let rank = |p: ProcessContents| match p {
                 ProcessContents::Skip => 0,
@@ -196,37 +279,59 @@ fn particle_ok(c: &Components, d: &P, b: &P, depth: usize) -> Check {
                 ProcessContents::Strict => 2,
             };
             if rank(dw.process) < rank(bw.process) {
-                return fail("rcase-NSSubset.3", "the wildcard's processContents is weaker than the base's");
+                return fail(
+                    "rcase-NSSubset.3",
+                    "the wildcard's processContents is weaker than the base's",
+                );
             }
             Ok(())
         }
         (T::Sequence(ch) | T::Choice(ch) | T::All(ch), T::Wildcard(_)) => {
             let (lo, hi) = total_range(d);
             if !range_ok(lo, hi, b.min, b.max) {
-                return fail("rcase-NSRecurseCheckCardinality.2", "the group's occurrence range is not within the wildcard's");
+                return fail(
+                    "rcase-NSRecurseCheckCardinality.2",
+                    "the group's occurrence range is not within the wildcard's",
+                );
             }
-            let open = P { min: 0, max: None, term: b.term.clone() };
+            let open = P {
+                min: 0,
+                max: None,
+                term: b.term.clone(),
+            };
             for x in ch {
                 particle_ok(c, x, &open, depth + 1)?;
             }
             Ok(())
         }
-        (T::Wildcard(_), _) => fail("cos-particle-restrict.2", "a wildcard cannot restrict an element or a group"),
+        (T::Wildcard(_), _) => fail(
+            "cos-particle-restrict.2",
+            "a wildcard cannot restrict an element or a group",
+        ),
         (T::All(dc), T::All(bc)) | (T::Sequence(dc), T::Sequence(bc)) => {
             if !range_ok(d.min, d.max, b.min, b.max) {
-                return fail("rcase-Recurse.1", "the group's occurrence range is not within the base group's");
+                return fail(
+                    "rcase-Recurse.1",
+                    "the group's occurrence range is not within the base group's",
+                );
             }
             recurse_ordered(c, dc, bc, true, depth)
         }
         (T::Choice(dc), T::Choice(bc)) => {
             if !range_ok(d.min, d.max, b.min, b.max) {
-                return fail("rcase-RecurseLax.1", "the choice's occurrence range is not within the base choice's");
+                return fail(
+                    "rcase-RecurseLax.1",
+                    "the choice's occurrence range is not within the base choice's",
+                );
             }
             recurse_ordered(c, dc, bc, false, depth)
         }
         (T::Sequence(dc), T::All(bc)) => {
             if !range_ok(d.min, d.max, b.min, b.max) {
-                return fail("rcase-RecurseUnordered.1", "the sequence's occurrence range is not within the all group's");
+                return fail(
+                    "rcase-RecurseUnordered.1",
+                    "the sequence's occurrence range is not within the all group's",
+                );
             }
             let mut used = vec![false; bc.len()];
             'next: for x in dc {
@@ -236,10 +341,16 @@ fn particle_ok(c: &Components, d: &P, b: &P, depth: usize) -> Check {
                         continue 'next;
                     }
                 }
-                return fail("rcase-RecurseUnordered.2", "a particle of the sequence matches no particle of the base all group");
+                return fail(
+                    "rcase-RecurseUnordered.2",
+                    "a particle of the sequence matches no particle of the base all group",
+                );
             }
             if bc.iter().zip(&used).any(|(y, u)| !u && !emptiable(y)) {
-                return fail("rcase-RecurseUnordered.2.3", "a required particle of the base all group is missing");
+                return fail(
+                    "rcase-RecurseUnordered.2.3",
+                    "a required particle of the base all group is missing",
+                );
             }
             Ok(())
         }
@@ -247,21 +358,36 @@ fn particle_ok(c: &Components, d: &P, b: &P, depth: usize) -> Check {
             let n = dc.len() as u64;
             let (lo, hi) = (d.min.saturating_mul(n), mul(d.max, Some(n)));
             if !range_ok(lo, hi, b.min, b.max) {
-                return fail("rcase-MapAndSum.2", "the sequence's occurrence range is not within the base choice's");
+                return fail(
+                    "rcase-MapAndSum.2",
+                    "the sequence's occurrence range is not within the base choice's",
+                );
             }
             for x in dc {
                 if !bc.iter().any(|y| particle_ok(c, x, y, depth + 1).is_ok()) {
-                    return fail("rcase-MapAndSum.1", "a particle of the sequence matches no particle of the base choice");
+                    return fail(
+                        "rcase-MapAndSum.1",
+                        "a particle of the sequence matches no particle of the base choice",
+                    );
                 }
             }
             Ok(())
         }
-        _ => fail("cos-particle-restrict.2", "this kind of group cannot restrict the base group"),
+        _ => fail(
+            "cos-particle-restrict.2",
+            "this kind of group cannot restrict the base group",
+        ),
     }
 }
 
 /// Order-preserving mapping of derived particles onto base particles (Recurse, RecurseLax).
-fn recurse_ordered(c: &Components, dc: &[P], bc: &[P], skipped_must_be_emptiable: bool, depth: usize) -> Check {
+fn recurse_ordered(
+    c: &Components,
+    dc: &[P],
+    bc: &[P],
+    skipped_must_be_emptiable: bool,
+    depth: usize,
+) -> Check {
     let mut j = 0;
     for x in dc {
         let mut matched = false;
@@ -283,11 +409,17 @@ fn recurse_ordered(c: &Components, dc: &[P], bc: &[P], skipped_must_be_emptiable
             }
         }
         if !matched {
-            return Err(last_error.unwrap_or(("rcase-Recurse.2", "a particle of the restriction has no counterpart in the base".to_owned())));
+            return Err(last_error.unwrap_or((
+                "rcase-Recurse.2",
+                "a particle of the restriction has no counterpart in the base".to_owned(),
+            )));
         }
     }
     if skipped_must_be_emptiable && bc[j..].iter().any(|y| !emptiable(y)) {
-        return fail("rcase-Recurse.2.2", "a required particle of the base is missing from the restriction");
+        return fail(
+            "rcase-Recurse.2.2",
+            "a required particle of the base is missing from the restriction",
+        );
     }
     Ok(())
 }
@@ -295,13 +427,25 @@ fn recurse_ordered(c: &Components, dc: &[P], bc: &[P], skipped_must_be_emptiable
 fn name_and_type_ok(c: &Components, d: &P, de: ElemId, b: &P, be: ElemId) -> Check {
     let (dd, bd) = (&c.elements[de], &c.elements[be]);
     if dd.name != bd.name {
-        return fail("rcase-NameAndTypeOK.1", format!("element {} does not match base element {}", dd.name, bd.name));
+        return fail(
+            "rcase-NameAndTypeOK.1",
+            format!(
+                "element {} does not match base element {}",
+                dd.name, bd.name
+            ),
+        );
     }
     if !range_ok(d.min, d.max, b.min, b.max) {
-        return fail("rcase-NameAndTypeOK.2", format!("occurrence range of {} is not within the base's", dd.name));
+        return fail(
+            "rcase-NameAndTypeOK.2",
+            format!("occurrence range of {} is not within the base's", dd.name),
+        );
     }
     if dd.nillable && !bd.nillable {
-        return fail("rcase-NameAndTypeOK.3", format!("{} is nillable but the base element is not", dd.name));
+        return fail(
+            "rcase-NameAndTypeOK.3",
+            format!("{} is nillable but the base element is not", dd.name),
+        );
     }
     if let Some(bv) = bd.value.as_ref().filter(|v| v.fixed) {
         let same = dd.value.as_ref().is_some_and(|dv| {
@@ -312,21 +456,51 @@ fn name_and_type_ok(c: &Components, d: &P, de: ElemId, b: &P, be: ElemId) -> Che
                 }
         });
         if !same {
-            return fail("rcase-NameAndTypeOK.4", format!("{} must keep the base's fixed value", dd.name));
+            return fail(
+                "rcase-NameAndTypeOK.4",
+                format!("{} must keep the base's fixed value", dd.name),
+            );
         }
     }
-    if !dd.idcs.iter().all(|i| bd.idcs.iter().any(|j| c.idcs[*j].name == c.idcs[*i].name)) {
-        return fail("rcase-NameAndTypeOK.5", format!("identity constraints of {} are not a subset of the base's", dd.name));
+    if !dd
+        .idcs
+        .iter()
+        .all(|i| bd.idcs.iter().any(|j| c.idcs[*j].name == c.idcs[*i].name))
+    {
+        return fail(
+            "rcase-NameAndTypeOK.5",
+            format!(
+                "identity constraints of {} are not a subset of the base's",
+                dd.name
+            ),
+        );
     }
     let blocks = |x: &DerivationSet| (x.extension, x.restriction, x.substitution);
     let (bx, br, bs) = blocks(&bd.block);
     let (dx, dr, ds) = blocks(&dd.block);
     if (bx && !dx) || (br && !dr) || (bs && !ds) {
-        return fail("rcase-NameAndTypeOK.6", format!("{} blocks fewer substitutions than the base element", dd.name));
+        return fail(
+            "rcase-NameAndTypeOK.6",
+            format!(
+                "{} blocks fewer substitutions than the base element",
+                dd.name
+            ),
+        );
     }
-    let no_extension = DerivationSet { extension: true, list: true, union: true, ..Default::default() };
+    let no_extension = DerivationSet {
+        extension: true,
+        list: true,
+        union: true,
+        ..Default::default()
+    };
     if dd.type_id != bd.type_id && !type_derives(c, dd.type_id, bd.type_id, no_extension) {
-        return fail("rcase-NameAndTypeOK.7", format!("the type of {} is not a restriction of the base element's type", dd.name));
+        return fail(
+            "rcase-NameAndTypeOK.7",
+            format!(
+                "the type of {} is not a restriction of the base element's type",
+                dd.name
+            ),
+        );
     }
     Ok(())
 }

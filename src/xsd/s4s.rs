@@ -54,9 +54,13 @@ macro_rules! facets {
 fn rule(name: &str, parent: &str) -> Option<Rule> {
     use Lex::*;
     let global = parent == "schema" || parent == "redefine";
-    let facet_attrs: &'static [(&'static str, Lex, bool)] =
-        &[("id", Id, false), ("value", Any, true), ("fixed", Bool, false)];
-    let content_facet_attrs: &'static [(&'static str, Lex, bool)] = &[("id", Id, false), ("value", Any, true)];
+    let facet_attrs: &'static [(&'static str, Lex, bool)] = &[
+        ("id", Id, false),
+        ("value", Any, true),
+        ("fixed", Bool, false),
+    ];
+    let content_facet_attrs: &'static [(&'static str, Lex, bool)] =
+        &[("id", Id, false), ("value", Any, true)];
     Some(match name {
         "schema" => Rule {
             attributes: &[
@@ -81,19 +85,38 @@ fn rule(name: &str, parent: &str) -> Option<Rule> {
             content: &["(annotation|simpleType|complexType|group|attributeGroup)*"],
         },
         "import" => Rule {
-            attributes: &[("id", Id, false), ("namespace", Any, false), ("schemaLocation", Any, false)],
+            attributes: &[
+                ("id", Id, false),
+                ("namespace", Any, false),
+                ("schemaLocation", Any, false),
+            ],
             content: &["annotation?"],
         },
-        "annotation" => Rule { attributes: &[("id", Id, false)], content: &["(appinfo|documentation)*"] },
+        "annotation" => Rule {
+            attributes: &[("id", Id, false)],
+            content: &["(appinfo|documentation)*"],
+        },
         "notation" => Rule {
-            attributes: &[("id", Id, false), ("name", NCName, true), ("public", Token, false), ("system", Any, false)],
+            attributes: &[
+                ("id", Id, false),
+                ("name", NCName, true),
+                ("public", Token, false),
+                ("system", Any, false),
+            ],
             content: &["annotation?"],
         },
         "simpleType" if global => Rule {
-            attributes: &[("final", SimpleFinal, false), ("id", Id, false), ("name", NCName, true)],
+            attributes: &[
+                ("final", SimpleFinal, false),
+                ("id", Id, false),
+                ("name", NCName, true),
+            ],
             content: &["annotation? (restriction|list|union)"],
         },
-        "simpleType" => Rule { attributes: &[("id", Id, false)], content: &["annotation? (restriction|list|union)"] },
+        "simpleType" => Rule {
+            attributes: &[("id", Id, false)],
+            content: &["annotation? (restriction|list|union)"],
+        },
         "restriction" if parent == "simpleType" => Rule {
             attributes: &[("base", QName, false), ("id", Id, false)],
             content: &[concat!("annotation? simpleType? ", facets!())],
@@ -106,11 +129,15 @@ fn rule(name: &str, parent: &str) -> Option<Rule> {
             attributes: &[("id", Id, false), ("memberTypes", QNames, false)],
             content: &["annotation? simpleType*"],
         },
-        "pattern" | "enumeration" => Rule { attributes: content_facet_attrs, content: &["annotation?"] },
-        "minExclusive" | "minInclusive" | "maxExclusive" | "maxInclusive" | "totalDigits" | "fractionDigits"
-        | "length" | "minLength" | "maxLength" | "whiteSpace" => {
-            Rule { attributes: facet_attrs, content: &["annotation?"] }
-        }
+        "pattern" | "enumeration" => Rule {
+            attributes: content_facet_attrs,
+            content: &["annotation?"],
+        },
+        "minExclusive" | "minInclusive" | "maxExclusive" | "maxInclusive" | "totalDigits"
+        | "fractionDigits" | "length" | "minLength" | "maxLength" | "whiteSpace" => Rule {
+            attributes: facet_attrs,
+            content: &["annotation?"],
+        },
         "complexType" if global => Rule {
             attributes: &[
                 ("abstract", Bool, false),
@@ -122,15 +149,25 @@ fn rule(name: &str, parent: &str) -> Option<Rule> {
             ],
             content: COMPLEX_TYPE_CONTENT,
         },
-        "complexType" => Rule { attributes: &[("id", Id, false), ("mixed", Bool, false)], content: COMPLEX_TYPE_CONTENT },
-        "simpleContent" => Rule { attributes: &[("id", Id, false)], content: &["annotation? (restriction|extension)"] },
+        "complexType" => Rule {
+            attributes: &[("id", Id, false), ("mixed", Bool, false)],
+            content: COMPLEX_TYPE_CONTENT,
+        },
+        "simpleContent" => Rule {
+            attributes: &[("id", Id, false)],
+            content: &["annotation? (restriction|extension)"],
+        },
         "complexContent" => Rule {
             attributes: &[("id", Id, false), ("mixed", Bool, false)],
             content: &["annotation? (restriction|extension)"],
         },
         "restriction" if parent == "simpleContent" => Rule {
             attributes: &[("base", QName, true), ("id", Id, false)],
-            content: &[concat!("annotation? simpleType? ", facets!(), " (attribute|attributeGroup)* anyAttribute?")],
+            content: &[concat!(
+                "annotation? simpleType? ",
+                facets!(),
+                " (attribute|attributeGroup)* anyAttribute?"
+            )],
         },
         "extension" if parent == "simpleContent" => Rule {
             attributes: &[("base", QName, true), ("id", Id, false)],
@@ -138,25 +175,40 @@ fn rule(name: &str, parent: &str) -> Option<Rule> {
         },
         "restriction" | "extension" if parent == "complexContent" => Rule {
             attributes: &[("base", QName, true), ("id", Id, false)],
-            content: &["annotation? (group|all|choice|sequence)? (attribute|attributeGroup)* anyAttribute?"],
+            content: &[
+                "annotation? (group|all|choice|sequence)? (attribute|attributeGroup)* anyAttribute?",
+            ],
         },
         "group" if global => Rule {
             attributes: &[("id", Id, false), ("name", NCName, true)],
             content: &["annotation? (all|choice|sequence)"],
         },
         "group" => Rule {
-            attributes: &[("id", Id, false), ("ref", QName, true), ("minOccurs", Occurs, false), ("maxOccurs", MaxOccurs, false)],
+            attributes: &[
+                ("id", Id, false),
+                ("ref", QName, true),
+                ("minOccurs", Occurs, false),
+                ("maxOccurs", MaxOccurs, false),
+            ],
             content: &["annotation?"],
         },
         "all" => Rule {
-            attributes: &[("id", Id, false), ("minOccurs", Occurs, false), ("maxOccurs", MaxOccurs, false)],
+            attributes: &[
+                ("id", Id, false),
+                ("minOccurs", Occurs, false),
+                ("maxOccurs", MaxOccurs, false),
+            ],
             content: &["annotation? element*"],
         },
         "choice" | "sequence" => Rule {
             attributes: if parent == "group" {
                 &[("id", Id, false)]
             } else {
-                &[("id", Id, false), ("minOccurs", Occurs, false), ("maxOccurs", MaxOccurs, false)]
+                &[
+                    ("id", Id, false),
+                    ("minOccurs", Occurs, false),
+                    ("maxOccurs", MaxOccurs, false),
+                ]
             },
             content: &["annotation? (element|group|choice|sequence|any)*"],
         },
@@ -171,14 +223,21 @@ fn rule(name: &str, parent: &str) -> Option<Rule> {
             content: &["annotation?"],
         },
         "anyAttribute" => Rule {
-            attributes: &[("id", Id, false), ("namespace", Wildcard, false), ("processContents", Process, false)],
+            attributes: &[
+                ("id", Id, false),
+                ("namespace", Wildcard, false),
+                ("processContents", Process, false),
+            ],
             content: &["annotation?"],
         },
         "attributeGroup" if global => Rule {
             attributes: &[("id", Id, false), ("name", NCName, true)],
             content: &["annotation? (attribute|attributeGroup)* anyAttribute?"],
         },
-        "attributeGroup" => Rule { attributes: &[("id", Id, false), ("ref", QName, true)], content: &["annotation?"] },
+        "attributeGroup" => Rule {
+            attributes: &[("id", Id, false), ("ref", QName, true)],
+            content: &["annotation?"],
+        },
         "attribute" if global => Rule {
             attributes: &[
                 ("default", Any, false),
@@ -233,16 +292,22 @@ fn rule(name: &str, parent: &str) -> Option<Rule> {
             ],
             content: ELEMENT_CONTENT,
         },
-        "unique" | "key" => {
-            Rule { attributes: &[("id", Id, false), ("name", NCName, true)], content: &["annotation? selector field+"] }
-        }
-        "keyref" => Rule {
-            attributes: &[("id", Id, false), ("name", NCName, true), ("refer", QName, true)],
+        "unique" | "key" => Rule {
+            attributes: &[("id", Id, false), ("name", NCName, true)],
             content: &["annotation? selector field+"],
         },
-        "selector" | "field" => {
-            Rule { attributes: &[("id", Id, false), ("xpath", Token, true)], content: &["annotation?"] }
-        }
+        "keyref" => Rule {
+            attributes: &[
+                ("id", Id, false),
+                ("name", NCName, true),
+                ("refer", QName, true),
+            ],
+            content: &["annotation? selector field+"],
+        },
+        "selector" | "field" => Rule {
+            attributes: &[("id", Id, false), ("xpath", Token, true)],
+            content: &["annotation?"],
+        },
         _ => return None,
     })
 }
@@ -283,11 +348,19 @@ fn check_element<'a, 'i>(
     for attr in node.attributes() {
         match attr.namespace() {
             None => {}
-            Some(XS) => return fail(format!("attribute xs:{} is not allowed on xs:{name}", attr.name())),
+            Some(XS) => {
+                return fail(format!(
+                    "attribute xs:{} is not allowed on xs:{name}",
+                    attr.name()
+                ));
+            }
             Some(_) => continue,
         }
         let Some(&(_, lex, _)) = rule.attributes.iter().find(|(n, _, _)| *n == attr.name()) else {
-            return fail(format!("attribute {} is not allowed on xs:{name}", attr.name()));
+            return fail(format!(
+                "attribute {} is not allowed on xs:{name}",
+                attr.name()
+            ));
         };
         if let Err(message) = check_lexical(node, lex, attr.value()) {
             return fail(format!("attribute {} of xs:{name}: {message}", attr.name()));
@@ -313,12 +386,18 @@ fn check_element<'a, 'i>(
     if name == "annotation" {
         for child in &children {
             let n = child.tag_name().name();
-            if child.tag_name().namespace() != Some(XS) || (n != "appinfo" && n != "documentation") {
-                return Some(Violation { node: *child, message: format!("xs:annotation may not contain {n}") });
+            if child.tag_name().namespace() != Some(XS) || (n != "appinfo" && n != "documentation")
+            {
+                return Some(Violation {
+                    node: *child,
+                    message: format!("xs:annotation may not contain {n}"),
+                });
             }
             for attr in child.attributes() {
                 let allowed = match attr.namespace() {
-                    None => attr.name() == "source" || (n == "documentation" && attr.name() == "lang"),
+                    None => {
+                        attr.name() == "source" || (n == "documentation" && attr.name() == "lang")
+                    }
                     Some(XS) => false,
                     Some(ns) => ns != XS,
                 };
@@ -334,9 +413,19 @@ fn check_element<'a, 'i>(
     }
     let names: Vec<&str> = children
         .iter()
-        .map(|c| if c.tag_name().namespace() == Some(XS) { c.tag_name().name() } else { "" })
+        .map(|c| {
+            if c.tag_name().namespace() == Some(XS) {
+                c.tag_name().name()
+            } else {
+                ""
+            }
+        })
         .collect();
-    if !rule.content.iter().any(|pattern| matches_pattern(pattern, &names)) {
+    if !rule
+        .content
+        .iter()
+        .any(|pattern| matches_pattern(pattern, &names))
+    {
         let found: Vec<String> = names.iter().map(|n| format!("xs:{n}")).collect();
         return fail(format!(
             "the content of xs:{name} must be {}; found ({})",
@@ -363,7 +452,11 @@ fn matches_pattern(pattern: &str, names: &[&str]) -> bool {
             Some(b'+') => (&token[..token.len() - 1], 1, usize::MAX),
             _ => (token, 1, 1),
         };
-        let alternatives: Vec<&str> = body.trim_start_matches('(').trim_end_matches(')').split('|').collect();
+        let alternatives: Vec<&str> = body
+            .trim_start_matches('(')
+            .trim_end_matches(')')
+            .split('|')
+            .collect();
         let mut count = 0;
         while count < max && i < names.len() && alternatives.contains(&names[i]) {
             i += 1;
@@ -390,7 +483,11 @@ pub fn is_qname(s: &str) -> bool {
 fn check_lexical(node: Node, lex: Lex, raw: &str) -> Result<(), String> {
     let v = collapse(raw);
     let one_of = |allowed: &[&str]| {
-        if allowed.contains(&v.as_str()) { Ok(()) } else { Err(format!("{v:?} is not one of {allowed:?}")) }
+        if allowed.contains(&v.as_str()) {
+            Ok(())
+        } else {
+            Err(format!("{v:?} is not one of {allowed:?}"))
+        }
     };
     let set_of = |allowed: &[&str]| {
         if v == "#all" || v.split(' ').all(|t| t.is_empty() || allowed.contains(&t)) {
@@ -414,7 +511,11 @@ fn check_lexical(node: Node, lex: Lex, raw: &str) -> Result<(), String> {
         Lex::Any => Ok(()),
         Lex::Token => Ok(()),
         Lex::NCName | Lex::Id => {
-            if is_ncname(&v) { Ok(()) } else { Err(format!("{v:?} is not an NCName")) }
+            if is_ncname(&v) {
+                Ok(())
+            } else {
+                Err(format!("{v:?} is not an NCName"))
+            }
         }
         Lex::QName => qname(&v),
         Lex::QNames => v.split(' ').filter(|t| !t.is_empty()).try_for_each(qname),
@@ -430,7 +531,10 @@ fn check_lexical(node: Node, lex: Lex, raw: &str) -> Result<(), String> {
         Lex::FullDerivations => set_of(&["extension", "restriction", "list", "union"]),
         Lex::SimpleFinal => set_of(&["list", "union", "restriction"]),
         Lex::Wildcard if v == "##any" || v == "##other" => Ok(()),
-        Lex::Wildcard => match v.split(' ').find(|t| t.starts_with("##") && *t != "##targetNamespace" && *t != "##local") {
+        Lex::Wildcard => match v
+            .split(' ')
+            .find(|t| t.starts_with("##") && *t != "##targetNamespace" && *t != "##local")
+        {
             Some(t) => Err(format!("{t:?} is not allowed in a namespace list")),
             None => Ok(()),
         },
@@ -452,9 +556,21 @@ mod tests {
 
     #[test]
     fn greedy_patterns_accept_and_refuse() {
-        assert!(matches_pattern("annotation? (restriction|list|union)", &["annotation", "list"]));
-        assert!(!matches_pattern("annotation? (restriction|list|union)", &["list", "annotation"]));
-        assert!(matches_pattern("annotation? selector field+", &["selector", "field", "field"]));
-        assert!(!matches_pattern("annotation? selector field+", &["selector"]));
+        assert!(matches_pattern(
+            "annotation? (restriction|list|union)",
+            &["annotation", "list"]
+        ));
+        assert!(!matches_pattern(
+            "annotation? (restriction|list|union)",
+            &["list", "annotation"]
+        ));
+        assert!(matches_pattern(
+            "annotation? selector field+",
+            &["selector", "field", "field"]
+        ));
+        assert!(!matches_pattern(
+            "annotation? selector field+",
+            &["selector"]
+        ));
     }
 }

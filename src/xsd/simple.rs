@@ -1,7 +1,9 @@
 //! Validating a string against a simple type of any variety (atomic, list, union), on top of
 //! the built-in datatypes and their facets.
 
-use super::datatypes::{BuiltinType, NamespaceResolver, WhiteSpace, normalize_white_space, parse_value};
+use super::datatypes::{
+    BuiltinType, NamespaceResolver, WhiteSpace, normalize_white_space, parse_value,
+};
 use super::model::{Components, TypeId, TypedValue, Variety};
 
 /// Values of types derived from ID, IDREF or IDREFS found in a validated string.
@@ -54,7 +56,9 @@ fn validate_depth(
         Variety::Atomic { builtin } => {
             let normalized = normalize_white_space(text, st.facets.white_space());
             let value = parse_value(*builtin, &normalized, ns).map_err(|e| e.to_string())?;
-            st.facets.check(*builtin, false, &normalized, Some(&value), None).map_err(|e| e.to_string())?;
+            st.facets
+                .check(*builtin, false, &normalized, Some(&value), None)
+                .map_err(|e| e.to_string())?;
             if builtin.is_derived_from(BuiltinType::Id) {
                 ids.ids.push(normalized.to_string());
             } else if builtin.is_derived_from(BuiltinType::IdRef) {
@@ -104,7 +108,10 @@ fn validate_depth(
             for step in &st.union_facets.patterns {
                 if !step.iter().any(|(_, re)| re.is_match(&lexical)) {
                     let patterns: Vec<&str> = step.iter().map(|(p, _)| p.as_str()).collect();
-                    return Err(format!("'{lexical}' does not match the pattern {}", patterns.join(" | ")));
+                    return Err(format!(
+                        "'{lexical}' does not match the pattern {}",
+                        patterns.join(" | ")
+                    ));
                 }
             }
             if let Some(allowed) = &st.union_facets.enumeration {

@@ -67,7 +67,10 @@ fn is_whitespace(s: &str) -> bool {
 }
 
 fn element_text(node: Node) -> String {
-    node.children().filter(|c| c.is_text()).filter_map(|c| c.text()).collect()
+    node.children()
+        .filter(|c| c.is_text())
+        .filter_map(|c| c.text())
+        .collect()
 }
 
 fn display_name(node: Node) -> String {
@@ -78,7 +81,12 @@ fn display_name(node: Node) -> String {
 }
 
 impl<'s, 'a, 'i> Validator<'s, 'a, 'i> {
-    pub fn new(c: &'s Components, nullable: &'s [bool], doc: &'a roxmltree::Document<'i>, limit: usize) -> Self {
+    pub fn new(
+        c: &'s Components,
+        nullable: &'s [bool],
+        doc: &'a roxmltree::Document<'i>,
+        limit: usize,
+    ) -> Self {
         Validator {
             c,
             models: Models::new(&c.particles, nullable),
@@ -99,14 +107,21 @@ impl<'s, 'a, 'i> Validator<'s, 'a, 'i> {
             return;
         }
         let pos = self.doc.text_pos_at(node.range().start);
-        self.report.errors.push(ValidationError { line: pos.row, column: pos.col, path: path.to_owned(), message: message.into() });
+        self.report.errors.push(ValidationError {
+            line: pos.row,
+            column: pos.col,
+            path: path.to_owned(),
+            message: message.into(),
+        });
     }
 
     /// The paths of the element children of `node`, with `[n]` where a name repeats.
     fn child_paths(parent: &str, node: Node) -> Vec<String> {
         let mut totals: HashMap<(Option<&str>, &str), usize> = HashMap::new();
         for child in node.children().filter(Node::is_element) {
-            *totals.entry((child.tag_name().namespace(), child.tag_name().name())).or_default() += 1;
+            *totals
+                .entry((child.tag_name().namespace(), child.tag_name().name()))
+                .or_default() += 1;
         }
         let mut seen: HashMap<(Option<&str>, &str), usize> = HashMap::new();
         node.children()
@@ -115,7 +130,11 @@ impl<'s, 'a, 'i> Validator<'s, 'a, 'i> {
                 let key = (child.tag_name().namespace(), child.tag_name().name());
                 let n = seen.entry(key).or_default();
                 *n += 1;
-                if totals[&key] == 1 { format!("{parent}/{}", key.1) } else { format!("{parent}/{}[{n}]", key.1) }
+                if totals[&key] == 1 {
+                    format!("{parent}/{}", key.1)
+                } else {
+                    format!("{parent}/{}[{n}]", key.1)
+                }
             })
             .collect()
     }
@@ -130,7 +149,11 @@ impl<'s, 'a, 'i> Validator<'s, 'a, 'i> {
                 if node.attribute((XSI, "type")).is_some() {
                     self.element(node, None, None, &path, 0);
                 } else {
-                    self.error(node, &path, format!("no global element declaration for {}", display_name(node)));
+                    self.error(
+                        node,
+                        &path,
+                        format!("no global element declaration for {}", display_name(node)),
+                    );
                 }
             }
         }
@@ -140,32 +163,55 @@ impl<'s, 'a, 'i> Validator<'s, 'a, 'i> {
     fn finish_ids(&mut self) {
         for (node, path, idref) in std::mem::take(&mut self.idrefs) {
             if !self.ids.contains(&idref) {
-                self.error(node, &path, format!("IDREF {idref:?} does not match any ID in the document"));
+                self.error(
+                    node,
+                    &path,
+                    format!("IDREF {idref:?} does not match any ID in the document"),
+                );
             }
         }
     }
 
     fn xsi_type(&mut self, node: Node<'a, 'i>, path: &str) -> Result<Option<TypeId>, ()> {
-        let Some(raw) = node.attribute((XSI, "type")) else { return Ok(None) };
+        let Some(raw) = node.attribute((XSI, "type")) else {
+            return Ok(None);
+        };
         let raw = raw.trim();
-        let (prefix, local) = raw.split_once(':').map_or((None, raw), |(p, l)| (Some(p), l));
+        let (prefix, local) = raw
+            .split_once(':')
+            .map_or((None, raw), |(p, l)| (Some(p), l));
         let ns = node.lookup_namespace_uri(prefix);
         if prefix.is_some() && ns.is_none() {
-            self.error(node, path, format!("xsi:type {raw:?}: prefix is not declared"));
+            self.error(
+                node,
+                path,
+                format!("xsi:type {raw:?}: prefix is not declared"),
+            );
             return Err(());
         }
         match self.c.global_types.get(&QName::new(ns, local)) {
             Some(&t) => Ok(Some(t)),
             None if ns == Some(super::XS) && local == "anyType" => Ok(Some(self.c.any_type)),
             None => {
-                self.error(node, path, format!("xsi:type {raw:?} does not name a type of the schema"));
+                self.error(
+                    node,
+                    path,
+                    format!("xsi:type {raw:?} does not name a type of the schema"),
+                );
                 Err(())
             }
         }
     }
 
     /// Validates an element against a declaration, or against a type when `decl` is None.
-    fn element(&mut self, node: Node<'a, 'i>, decl: Option<ElemId>, ty: Option<TypeId>, path: &str, depth: usize) {
+    fn element(
+        &mut self,
+        node: Node<'a, 'i>,
+        decl: Option<ElemId>,
+        ty: Option<TypeId>,
+        path: &str,
+        depth: usize,
+    ) {
         if depth > MAX_DEPTH {
             self.error(node, path, "elements nested too deeply to validate");
             return;
@@ -182,11 +228,15 @@ impl<'s, 'a, 'i> Validator<'s, 'a, 'i> {
                     blocked.restriction |= ct.block.restriction;
                 }
                 if !type_derives(self.c, t, declared, blocked) {
-                    self.error(node, path, format!(
-                        "xsi:type {} is not validly derived from the declared type {}",
-                        self.c.type_name(t),
-                        self.c.type_name(declared)
-                    ));
+                    self.error(
+                        node,
+                        path,
+                        format!(
+                            "xsi:type {} is not validly derived from the declared type {}",
+                            self.c.type_name(t),
+                            self.c.type_name(declared)
+                        ),
+                    );
                     return;
                 }
                 effective = t;
@@ -195,11 +245,25 @@ impl<'s, 'a, 'i> Validator<'s, 'a, 'i> {
         }
         if let Some(d) = d {
             if d.is_abstract {
-                self.error(node, path, format!("element {} is abstract; use a member of its substitution group", d.name));
+                self.error(
+                    node,
+                    path,
+                    format!(
+                        "element {} is abstract; use a member of its substitution group",
+                        d.name
+                    ),
+                );
             }
         }
         if self.c.complex(effective).is_some_and(|ct| ct.is_abstract) {
-            self.error(node, path, format!("type {} is abstract; use xsi:type to name a derived type", self.c.type_name(effective)));
+            self.error(
+                node,
+                path,
+                format!(
+                    "type {} is abstract; use xsi:type to name a derived type",
+                    self.c.type_name(effective)
+                ),
+            );
         }
         let mut nil = false;
         if let Some(v) = node.attribute((XSI, "nil")) {
@@ -210,12 +274,19 @@ impl<'s, 'a, 'i> Validator<'s, 'a, 'i> {
                 _ => None,
             };
             if !d.is_some_and(|d| d.nillable) {
-                self.error(node, path, "xsi:nil is given but the element is not nillable");
+                self.error(
+                    node,
+                    path,
+                    "xsi:nil is given but the element is not nillable",
+                );
             } else if value.is_none() {
                 self.error(node, path, format!("xsi:nil {v:?} is not a boolean"));
             } else if value == Some(true) {
                 nil = true;
-                if node.children().any(|c| c.is_element() || (c.is_text() && !c.text().unwrap_or("").is_empty())) {
+                if node
+                    .children()
+                    .any(|c| c.is_element() || (c.is_text() && !c.text().unwrap_or("").is_empty()))
+                {
                     self.error(node, path, "an element with xsi:nil=\"true\" must be empty");
                 }
                 if d.is_some_and(|d| d.value.as_ref().is_some_and(|v| v.fixed)) {
@@ -237,7 +308,14 @@ impl<'s, 'a, 'i> Validator<'s, 'a, 'i> {
         }
     }
 
-    fn simple_value(&mut self, node: Node<'a, 'i>, ty: TypeId, text: &str, path: &str, what: &str) -> Option<TypedValue> {
+    fn simple_value(
+        &mut self,
+        node: Node<'a, 'i>,
+        ty: TypeId,
+        text: &str,
+        path: &str,
+        what: &str,
+    ) -> Option<TypedValue> {
         let mut ids = Ids::default();
         match simple::validate(self.c, ty, text, &NodeResolver(node), &mut ids) {
             Ok(v) => {
@@ -250,11 +328,26 @@ impl<'s, 'a, 'i> Validator<'s, 'a, 'i> {
                     self.idrefs.push((node, path.to_owned(), r));
                 }
                 if ids.entities > 0 {
-                    self.error(node, path, format!("{what}: no unparsed entity is declared (documents have no DTD)"));
+                    self.error(
+                        node,
+                        path,
+                        format!("{what}: no unparsed entity is declared (documents have no DTD)"),
+                    );
                 }
-                if let TypedValue::Atomic(BuiltinType::Notation, super::datatypes::Value::Notation { namespace, local }) = &v {
-                    if !self.c.notations.contains_key(&QName { ns: namespace.clone(), local: local.clone() }) {
-                        self.error(node, path, format!("{what}: notation {local} is not declared"));
+                if let TypedValue::Atomic(
+                    BuiltinType::Notation,
+                    super::datatypes::Value::Notation { namespace, local },
+                ) = &v
+                {
+                    if !self.c.notations.contains_key(&QName {
+                        ns: namespace.clone(),
+                        local: local.clone(),
+                    }) {
+                        self.error(
+                            node,
+                            path,
+                            format!("{what}: notation {local} is not declared"),
+                        );
                     }
                 }
                 Some(v)
@@ -271,48 +364,98 @@ impl<'s, 'a, 'i> Validator<'s, 'a, 'i> {
         let ct = c.complex(ty);
         for (index, attr) in node.attributes().enumerate() {
             let ns = attr.namespace();
-            if ns == Some(XSI) && matches!(attr.name(), "type" | "nil" | "schemaLocation" | "noNamespaceSchemaLocation") {
+            if ns == Some(XSI)
+                && matches!(
+                    attr.name(),
+                    "type" | "nil" | "schemaLocation" | "noNamespaceSchemaLocation"
+                )
+            {
                 continue;
             }
             let attr_path = format!("{path}/@{}", attr.name());
             let Some(ct) = ct else {
-                self.error(node, &attr_path, format!("attribute {} is not allowed: the element has a simple type", attr.name()));
+                self.error(
+                    node,
+                    &attr_path,
+                    format!(
+                        "attribute {} is not allowed: the element has a simple type",
+                        attr.name()
+                    ),
+                );
                 continue;
             };
-            let used = ct.attributes.iter().find(|u| c.attributes[u.decl].name.is(ns, attr.name()));
+            let used = ct
+                .attributes
+                .iter()
+                .find(|u| c.attributes[u.decl].name.is(ns, attr.name()));
             let (decl, fixed) = match used {
                 Some(u) => {
                     let decl = &c.attributes[u.decl];
-                    (Some(u.decl), u.value.as_ref().or(decl.value.as_ref()).filter(|v| v.fixed))
+                    (
+                        Some(u.decl),
+                        u.value.as_ref().or(decl.value.as_ref()).filter(|v| v.fixed),
+                    )
                 }
-                None => match &ct.attribute_wildcard {
-                    Some(w) if w.allows(ns) => {
-                        let global = c.global_attributes.get(&QName::new(ns, attr.name())).copied();
-                        match (w.process, global) {
-                            (ProcessContents::Skip, _) | (ProcessContents::Lax, None) => continue,
-                            (_, Some(g)) => (Some(g), c.attributes[g].value.as_ref().filter(|v| v.fixed)),
-                            (ProcessContents::Strict, None) => {
-                                self.error(node, &attr_path, format!("no declaration for attribute {} allowed by the wildcard", attr.name()));
-                                continue;
+                None => {
+                    match &ct.attribute_wildcard {
+                        Some(w) if w.allows(ns) => {
+                            let global = c
+                                .global_attributes
+                                .get(&QName::new(ns, attr.name()))
+                                .copied();
+                            match (w.process, global) {
+                                (ProcessContents::Skip, _) | (ProcessContents::Lax, None) => {
+                                    continue;
+                                }
+                                (_, Some(g)) => {
+                                    (Some(g), c.attributes[g].value.as_ref().filter(|v| v.fixed))
+                                }
+                                (ProcessContents::Strict, None) => {
+                                    self.error(node, &attr_path, format!("no declaration for attribute {} allowed by the wildcard", attr.name()));
+                                    continue;
+                                }
                             }
                         }
+                        _ => {
+                            let allowed: Vec<String> = ct
+                                .attributes
+                                .iter()
+                                .map(|u| c.attributes[u.decl].name.local.clone())
+                                .collect();
+                            self.error(
+                                node,
+                                &attr_path,
+                                format!(
+                                    "attribute {} is not allowed; expected one of {{{}}}",
+                                    attr.name(),
+                                    allowed.join(", ")
+                                ),
+                            );
+                            continue;
+                        }
                     }
-                    _ => {
-                        let allowed: Vec<String> = ct.attributes.iter().map(|u| c.attributes[u.decl].name.local.clone()).collect();
-                        self.error(node, &attr_path, format!(
-                            "attribute {} is not allowed; expected one of {{{}}}",
-                            attr.name(),
-                            allowed.join(", ")
-                        ));
-                        continue;
-                    }
-                },
+                }
             };
             let Some(decl) = decl else { continue };
-            let value = self.simple_value(node, c.attributes[decl].type_id, attr.value(), &attr_path, &format!("attribute {}", attr.name()));
+            let value = self.simple_value(
+                node,
+                c.attributes[decl].type_id,
+                attr.value(),
+                &attr_path,
+                &format!("attribute {}", attr.name()),
+            );
             if let (Some(v), Some(f)) = (&value, fixed) {
                 if !f.value.as_ref().is_some_and(|fv| simple::same_value(v, fv)) {
-                    self.error(node, &attr_path, format!("attribute {} must have the fixed value {:?}, found {:?}", attr.name(), f.lexical, attr.value()));
+                    self.error(
+                        node,
+                        &attr_path,
+                        format!(
+                            "attribute {} must have the fixed value {:?}, found {:?}",
+                            attr.name(),
+                            f.lexical,
+                            attr.value()
+                        ),
+                    );
                 }
             }
             if self.track_values {
@@ -323,13 +466,24 @@ impl<'s, 'a, 'i> Validator<'s, 'a, 'i> {
             for u in ct.attributes.iter().filter(|u| u.required) {
                 let name = &c.attributes[u.decl].name;
                 if !node.attributes().any(|a| name.is(a.namespace(), a.name())) {
-                    self.error(node, path, format!("required attribute {} is missing", name.local));
+                    self.error(
+                        node,
+                        path,
+                        format!("required attribute {} is missing", name.local),
+                    );
                 }
             }
         }
     }
 
-    fn content(&mut self, node: Node<'a, 'i>, decl: Option<ElemId>, ty: TypeId, path: &str, depth: usize) {
+    fn content(
+        &mut self,
+        node: Node<'a, 'i>,
+        decl: Option<ElemId>,
+        ty: TypeId,
+        path: &str,
+        depth: usize,
+    ) {
         let c = self.c;
         let value_constraint = decl.and_then(|e| c.elements[e].value.as_ref());
         let simple_type = match &c.types[ty].kind {
@@ -341,17 +495,37 @@ impl<'s, 'a, 'i> Validator<'s, 'a, 'i> {
         };
         if let Some(st) = simple_type {
             if let Some(child) = node.children().find(|n| n.is_element()) {
-                self.error(child, path, format!("element {} is not allowed: the content is a simple value", display_name(child)));
+                self.error(
+                    child,
+                    path,
+                    format!(
+                        "element {} is not allowed: the content is a simple value",
+                        display_name(child)
+                    ),
+                );
                 return;
             }
             let text = element_text(node);
             let value = match (text.is_empty(), value_constraint) {
                 (true, Some(vc)) => vc.value.clone(),
-                _ => self.simple_value(node, st, &text, path, &format!("element {}", node.tag_name().name())),
+                _ => self.simple_value(
+                    node,
+                    st,
+                    &text,
+                    path,
+                    &format!("element {}", node.tag_name().name()),
+                ),
             };
             if let (Some(v), Some(vc)) = (&value, value_constraint.filter(|v| v.fixed)) {
                 if !vc.value.as_ref().is_some_and(|f| simple::same_value(v, f)) {
-                    self.error(node, path, format!("the element must have the fixed value {:?}, found {:?}", vc.lexical, text));
+                    self.error(
+                        node,
+                        path,
+                        format!(
+                            "the element must have the fixed value {:?}, found {:?}",
+                            vc.lexical, text
+                        ),
+                    );
                 }
             }
             if self.track_values {
@@ -368,20 +542,37 @@ impl<'s, 'a, 'i> Validator<'s, 'a, 'i> {
             _ => (None, false),
         };
         if !mixed {
-            if let Some(t) = node.children().find(|n| n.is_text() && !is_whitespace(n.text().unwrap_or(""))) {
+            if let Some(t) = node
+                .children()
+                .find(|n| n.is_text() && !is_whitespace(n.text().unwrap_or("")))
+            {
                 self.error(t, path, "text is not allowed in element-only content");
             }
         } else if let Some(vc) = value_constraint.filter(|v| v.fixed) {
             if node.children().all(|n| !n.is_element()) {
                 let text = element_text(node);
                 if !text.is_empty() && text != vc.lexical {
-                    self.error(node, path, format!("the element must have the fixed value {:?}, found {:?}", vc.lexical, text));
+                    self.error(
+                        node,
+                        path,
+                        format!(
+                            "the element must have the fixed value {:?}, found {:?}",
+                            vc.lexical, text
+                        ),
+                    );
                 }
             }
         }
         let Some(root) = particle else {
             if let Some(child) = node.children().find(|n| n.is_element()) {
-                self.error(child, path, format!("element {} is not allowed: the content must be empty", display_name(child)));
+                self.error(
+                    child,
+                    path,
+                    format!(
+                        "element {} is not allowed: the content must be empty",
+                        display_name(child)
+                    ),
+                );
             }
             return;
         };
@@ -392,14 +583,23 @@ impl<'s, 'a, 'i> Validator<'s, 'a, 'i> {
             let mut matches = |p: ParticleId| match &c.particles[p].term {
                 Term::Element(e) => {
                     c.elements[*e].name.is(cns, clocal)
-                        || c.substitutes.get(e).is_some_and(|m| m.iter().any(|x| c.elements[*x].name.is(cns, clocal)))
+                        || c.substitutes
+                            .get(e)
+                            .is_some_and(|m| m.iter().any(|x| c.elements[*x].name.is(cns, clocal)))
                 }
                 Term::Wildcard(w) => w.allows(cns),
                 _ => false,
             };
             let Some(leaf) = self.models.step(root, &mut state, &mut matches) else {
                 let expected = self.describe_expected(root, &state);
-                self.error(child, &child_path, format!("unexpected element {}; expected {expected}", display_name(child)));
+                self.error(
+                    child,
+                    &child_path,
+                    format!(
+                        "unexpected element {}; expected {expected}",
+                        display_name(child)
+                    ),
+                );
                 continue;
             };
             match &c.particles[leaf].term {
@@ -407,15 +607,32 @@ impl<'s, 'a, 'i> Validator<'s, 'a, 'i> {
                     let actual = if c.elements[*e].name.is(cns, clocal) {
                         *e
                     } else {
-                        let member = c.substitutes[e].iter().copied().find(|x| c.elements[*x].name.is(cns, clocal)).unwrap_or(*e);
+                        let member = c.substitutes[e]
+                            .iter()
+                            .copied()
+                            .find(|x| c.elements[*x].name.is(cns, clocal))
+                            .unwrap_or(*e);
                         let head = &c.elements[*e];
-                        let mut blocked = DerivationSet { substitution: false, ..head.block };
+                        let mut blocked = DerivationSet {
+                            substitution: false,
+                            ..head.block
+                        };
                         if let Some(ct) = c.complex(head.type_id) {
                             blocked.extension |= ct.block.extension;
                             blocked.restriction |= ct.block.restriction;
                         }
-                        if head.block.substitution || !type_derives(c, c.elements[member].type_id, head.type_id, blocked) {
-                            self.error(child, &child_path, format!("{} may not substitute for {}: blocked", display_name(child), head.name));
+                        if head.block.substitution
+                            || !type_derives(c, c.elements[member].type_id, head.type_id, blocked)
+                        {
+                            self.error(
+                                child,
+                                &child_path,
+                                format!(
+                                    "{} may not substitute for {}: blocked",
+                                    display_name(child),
+                                    head.name
+                                ),
+                            );
                         }
                         member
                     };
@@ -430,20 +647,40 @@ impl<'s, 'a, 'i> Validator<'s, 'a, 'i> {
         }
         if !self.models.is_complete(root, &state) {
             let expected = self.describe_expected(root, &state);
-            self.error(node, path, format!("content of {} is incomplete; expected {expected}", node.tag_name().name()));
+            self.error(
+                node,
+                path,
+                format!(
+                    "content of {} is incomplete; expected {expected}",
+                    node.tag_name().name()
+                ),
+            );
         }
     }
 
-    fn wildcard_element(&mut self, node: Node<'a, 'i>, process: ProcessContents, path: &str, depth: usize) {
+    fn wildcard_element(
+        &mut self,
+        node: Node<'a, 'i>,
+        process: ProcessContents,
+        path: &str,
+        depth: usize,
+    ) {
         let name = QName::new(node.tag_name().namespace(), node.tag_name().name());
         let global = self.c.global_elements.get(&name).copied();
         match (process, global) {
             (ProcessContents::Skip, _) => {}
             (_, Some(e)) => self.element(node, Some(e), None, path, depth),
-            (_, None) if node.attribute((XSI, "type")).is_some() => self.element(node, None, None, path, depth),
-            (ProcessContents::Strict, None) => {
-                self.error(node, path, format!("no global declaration for {} (required by a strict wildcard)", display_name(node)))
+            (_, None) if node.attribute((XSI, "type")).is_some() => {
+                self.element(node, None, None, path, depth)
             }
+            (ProcessContents::Strict, None) => self.error(
+                node,
+                path,
+                format!(
+                    "no global declaration for {} (required by a strict wildcard)",
+                    display_name(node)
+                ),
+            ),
             (ProcessContents::Lax, None) => {
                 let paths = Self::child_paths(path, node);
                 for (child, child_path) in node.children().filter(|n| n.is_element()).zip(paths) {
@@ -465,7 +702,11 @@ impl<'s, 'a, 'i> Validator<'s, 'a, 'i> {
                 names.push(s);
             }
         }
-        if names.is_empty() { "no more elements".to_owned() } else { format!("one of {{{}}}", names.join(", ")) }
+        if names.is_empty() {
+            "no more elements".to_owned()
+        } else {
+            format!("one of {{{}}}", names.join(", "))
+        }
     }
 
     fn identity_constraints(&mut self, node: Node<'a, 'i>, idcs: &[IdcId], path: &str) {
@@ -481,7 +722,11 @@ impl<'s, 'a, 'i> Validator<'s, 'a, 'i> {
                 for field in &idc.fields {
                     let selected = field.select(target);
                     if selected.len() > 1 {
-                        self.error(target, path, format!("a field of {} selects more than one node", idc.name.local));
+                        self.error(
+                            target,
+                            path,
+                            format!("a field of {} selects more than one node", idc.name.local),
+                        );
                         complete = false;
                         break;
                     }
@@ -496,8 +741,17 @@ impl<'s, 'a, 'i> Validator<'s, 'a, 'i> {
                     match self.values.get(&key) {
                         Some(Some(v)) => tuple.push(v.clone()),
                         _ => {
-                            if idc.kind == IdcKind::Key || !matches!(sel, Selected::Element(n) if self.values.get(&(n.id(), None)).is_some_and(Option::is_none) && n.attribute((XSI, "nil")).is_some()) {
-                                self.error(target, path, format!("a field of {} does not select a simple value", idc.name.local));
+                            if idc.kind == IdcKind::Key
+                                || !matches!(sel, Selected::Element(n) if self.values.get(&(n.id(), None)).is_some_and(Option::is_none) && n.attribute((XSI, "nil")).is_some())
+                            {
+                                self.error(
+                                    target,
+                                    path,
+                                    format!(
+                                        "a field of {} does not select a simple value",
+                                        idc.name.local
+                                    ),
+                                );
                             }
                             complete = false;
                         }
@@ -505,13 +759,31 @@ impl<'s, 'a, 'i> Validator<'s, 'a, 'i> {
                 }
                 if !complete {
                     if idc.kind == IdcKind::Key && tuple.len() < idc.fields.len() {
-                        self.error(target, path, format!("key {} is missing a field value", idc.name.local));
+                        self.error(
+                            target,
+                            path,
+                            format!("key {} is missing a field value", idc.name.local),
+                        );
                     }
                     continue;
                 }
-                let duplicate = tuples.iter().any(|t| t.iter().zip(&tuple).all(|(a, b)| simple::same_value(a, b)));
+                let duplicate = tuples
+                    .iter()
+                    .any(|t| t.iter().zip(&tuple).all(|(a, b)| simple::same_value(a, b)));
                 if idc.kind != IdcKind::KeyRef && duplicate {
-                    self.error(target, path, format!("duplicate value for {} {}", if idc.kind == IdcKind::Key { "key" } else { "unique constraint" }, idc.name.local));
+                    self.error(
+                        target,
+                        path,
+                        format!(
+                            "duplicate value for {} {}",
+                            if idc.kind == IdcKind::Key {
+                                "key"
+                            } else {
+                                "unique constraint"
+                            },
+                            idc.name.local
+                        ),
+                    );
                     continue;
                 }
                 tuples.push(tuple);
@@ -523,23 +795,40 @@ impl<'s, 'a, 'i> Validator<'s, 'a, 'i> {
                     .get(&refer)
                     .map(|v| {
                         v.iter()
-                            .filter(|(n, _)| self.doc.get_node(*n).is_some_and(|n| n.ancestors().any(|a| a.id() == node.id())))
+                            .filter(|(n, _)| {
+                                self.doc
+                                    .get_node(*n)
+                                    .is_some_and(|n| n.ancestors().any(|a| a.id() == node.id()))
+                            })
                             .map(|(_, t)| t)
                             .collect()
                     })
                     .unwrap_or_default();
                 let mut missing = vec![];
                 for tuple in &tuples {
-                    let found = tables.iter().any(|t| t.iter().any(|k| k.iter().zip(tuple).all(|(a, b)| simple::same_value(a, b))));
+                    let found = tables.iter().any(|t| {
+                        t.iter()
+                            .any(|k| k.iter().zip(tuple).all(|(a, b)| simple::same_value(a, b)))
+                    });
                     if !found {
                         missing.push(format!("{tuple:?}"));
                     }
                 }
                 for m in missing {
-                    self.error(node, path, format!("keyref {} refers to a value {m} that no {} has", idc.name.local, c.idcs[refer].name.local));
+                    self.error(
+                        node,
+                        path,
+                        format!(
+                            "keyref {} refers to a value {m} that no {} has",
+                            idc.name.local, c.idcs[refer].name.local
+                        ),
+                    );
                 }
             } else {
-                self.key_tables.entry(id).or_default().push((node.id(), tuples));
+                self.key_tables
+                    .entry(id)
+                    .or_default()
+                    .push((node.id(), tuples));
             }
         }
     }

@@ -89,9 +89,11 @@ impl NsConstraint {
         Some(match (self, other) {
             (a, b) if a == b => a.clone(),
             (Any, o) | (o, Any) => o.clone(),
-            (Not(x), Set(s)) | (Set(s), Not(x)) => {
-                Set(s.iter().filter(|n| n.is_some() && *n != x).cloned().collect())
-            }
+            (Not(x), Set(s)) | (Set(s), Not(x)) => Set(s
+                .iter()
+                .filter(|n| n.is_some() && *n != x)
+                .cloned()
+                .collect()),
             (Set(s), Set(t)) => Set(s.iter().filter(|n| t.contains(n)).cloned().collect()),
             (Not(None), Not(x)) | (Not(x), Not(None)) => Not(x.clone()),
             (Not(_), Not(_)) => return None,
@@ -110,7 +112,10 @@ impl Wildcard {
             NsConstraint::Not(Some(x)) => format!("any element not in namespace {x}"),
             NsConstraint::Not(None) => "any namespace-qualified element".to_owned(),
             NsConstraint::Set(s) => {
-                let names: Vec<&str> = s.iter().map(|n| n.as_deref().unwrap_or("(no namespace)")).collect();
+                let names: Vec<&str> = s
+                    .iter()
+                    .map(|n| n.as_deref().unwrap_or("(no namespace)"))
+                    .collect();
                 format!("any element in {{{}}}", names.join(", "))
             }
         }
@@ -136,9 +141,15 @@ mod tests {
     #[test]
     fn union_and_intersection_follow_xsd_10() {
         let not_a = NsConstraint::Not(Some("a".into()));
-        assert_eq!(not_a.union(&set(&[Some("a"), None])), Some(NsConstraint::Any));
+        assert_eq!(
+            not_a.union(&set(&[Some("a"), None])),
+            Some(NsConstraint::Any)
+        );
         assert_eq!(not_a.union(&set(&[None])), None);
-        assert_eq!(not_a.intersection(&set(&[Some("a"), Some("b"), None])), Some(set(&[Some("b")])));
+        assert_eq!(
+            not_a.intersection(&set(&[Some("a"), Some("b"), None])),
+            Some(set(&[Some("b")]))
+        );
         assert!(set(&[Some("b")]).is_subset_of(&not_a));
         assert!(!set(&[None]).is_subset_of(&not_a));
     }
