@@ -8,6 +8,9 @@ use std::sync::Mutex;
 
 use kontrakt::xsd::{CompileOptions, SchemaSet};
 
+/// id, kind, expected valid, judged valid, first error.
+type Outcome = (String, String, bool, bool, String);
+
 struct Row {
     id: String,
     kind: String,
@@ -130,7 +133,7 @@ fn w3c_xsts_xsd10() {
     }
     let groups: Vec<Vec<Row>> = groups.into_values().collect();
     let next = Mutex::new(0usize);
-    let outcomes: Mutex<Vec<(String, String, bool, bool, String)>> = Mutex::new(vec![]);
+    let outcomes: Mutex<Vec<Outcome>> = Mutex::new(vec![]);
     let threads = std::thread::available_parallelism().map_or(2, |n| n.get());
     std::thread::scope(|scope| {
         for _ in 0..threads {

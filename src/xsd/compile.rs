@@ -643,7 +643,7 @@ impl<'a, 'i> Builder<'a, 'i> {
         self.type_sources.insert(id, Self::src(doc, node));
         self.building_types.insert(id);
         let kind = if node.tag_name().name() == "simpleType" {
-            TypeKind::Simple(self.build_simple(doc, node, id)?)
+            TypeKind::Simple(Box::new(self.build_simple(doc, node, id)?))
         } else {
             TypeKind::Complex(self.build_complex(doc, node, id)?)
         };
@@ -1092,7 +1092,7 @@ impl<'a, 'i> Builder<'a, 'i> {
                         let anon = self.c.types.len();
                         self.c.types.push(TypeDef {
                             name: None,
-                            kind: TypeKind::Simple(st),
+                            kind: TypeKind::Simple(Box::new(st)),
                         });
                         ContentType::Simple(anon)
                     }
@@ -1287,21 +1287,21 @@ impl<'a, 'i> Builder<'a, 'i> {
         let base = self.c.complex(ct.base).cloned();
         let is_any_type = ct.base == self.c.any_type;
         let mut result: Vec<AttributeUse> = vec![];
-        if let Some(b) = &base {
-            if !is_any_type {
-                for bu in &b.attributes {
-                    let name = &self.c.attributes[bu.decl].name;
-                    if own.prohibited.contains(name) && bu.required {
-                        return Err(self.err(
-                            doc,
-                            node,
-                            "derivation-ok-restriction.3",
-                            format!("required attribute {name} of the base cannot be prohibited"),
-                        ));
-                    }
-                    if !own.prohibited.contains(name) && self.find_use(&own.uses, name).is_none() {
-                        result.push(bu.clone());
-                    }
+        if let Some(b) = &base
+            && !is_any_type
+        {
+            for bu in &b.attributes {
+                let name = &self.c.attributes[bu.decl].name;
+                if own.prohibited.contains(name) && bu.required {
+                    return Err(self.err(
+                        doc,
+                        node,
+                        "derivation-ok-restriction.3",
+                        format!("required attribute {name} of the base cannot be prohibited"),
+                    ));
+                }
+                if !own.prohibited.contains(name) && self.find_use(&own.uses, name).is_none() {
+                    result.push(bu.clone());
                 }
             }
         }
@@ -2049,15 +2049,16 @@ impl<'a, 'i> Builder<'a, 'i> {
                             format!("attribute {name} is declared twice"),
                         ));
                     }
-                    if let (Some(v), Some(dv)) = (&value, &self.c.attributes[decl].value) {
-                        if dv.fixed && !(v.fixed && v.lexical == dv.lexical) {
-                            return Err(self.err(
-                                doc,
-                                child,
-                                "au-props-correct.2",
-                                format!("attribute {name} must keep its declaration's fixed value"),
-                            ));
-                        }
+                    if let (Some(v), Some(dv)) = (&value, &self.c.attributes[decl].value)
+                        && dv.fixed
+                        && !(v.fixed && v.lexical == dv.lexical)
+                    {
+                        return Err(self.err(
+                            doc,
+                            child,
+                            "au-props-correct.2",
+                            format!("attribute {name} must keep its declaration's fixed value"),
+                        ));
                     }
                     if use_ == "prohibited" {
                         set.prohibited.push(name);
@@ -2501,7 +2502,7 @@ fn builtin_components() -> Components {
     let mut c = Components::default();
     let any_simple = TypeDef {
         name: Some(QName::new(Some(XS), "anySimpleType")),
-        kind: TypeKind::Simple(SimpleType {
+        kind: TypeKind::Simple(Box::new(SimpleType {
             base: None,
             variety: Variety::Atomic {
                 builtin: BuiltinType::AnySimpleType,
@@ -2510,7 +2511,7 @@ fn builtin_components() -> Components {
             facets: FacetSet::for_builtin(BuiltinType::AnySimpleType),
             union_facets: UnionFacets::default(),
             own_facets: vec![],
-        }),
+        })),
     };
     c.particles.push(Particle {
         min: 0,
@@ -2568,14 +2569,14 @@ fn builtin_components() -> Components {
         let id = c.types.len();
         c.types.push(TypeDef {
             name: Some(QName::new(Some(XS), b.local_name())),
-            kind: TypeKind::Simple(SimpleType {
+            kind: TypeKind::Simple(Box::new(SimpleType {
                 base: Some(base),
                 variety,
                 final_: DerivationSet::default(),
                 facets: FacetSet::for_builtin(b),
                 union_facets: UnionFacets::default(),
                 own_facets: vec![],
-            }),
+            })),
         });
         c.global_types
             .insert(QName::new(Some(XS), b.local_name()), id);

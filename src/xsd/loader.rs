@@ -197,13 +197,12 @@ impl Loader<'_> {
             .unwrap_or_default();
         for (index, kind, location, namespace) in refs {
             let mut candidates: Vec<PathBuf> = location.iter().map(|l| base_dir.join(l)).collect();
-            if kind == Reference::Import {
-                if let Some(p) = namespace
+            if kind == Reference::Import
+                && let Some(p) = namespace
                     .as_ref()
                     .and_then(|ns| self.options.catalogue.get(ns))
-                {
-                    candidates.push(p.clone());
-                }
+            {
+                candidates.push(p.clone());
             }
             let mut found = None;
             for candidate in &candidates {

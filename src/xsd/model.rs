@@ -192,7 +192,7 @@ pub struct SimpleType {
 
 #[derive(Debug, Clone)]
 pub enum TypeKind {
-    Simple(SimpleType),
+    Simple(Box<SimpleType>),
     Complex(ComplexType),
 }
 

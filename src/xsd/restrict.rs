@@ -220,10 +220,10 @@ fn particle_ok(c: &Components, d: &P, b: &P, depth: usize) -> Check {
     if depth > 64 {
         return Ok(());
     }
-    if let Some(choice) = substitution_choice(c, b) {
-        if !matches!(d.term, T::Element(de) if matches!(b.term, T::Element(be) if be == de)) {
-            return particle_ok(c, d, &choice, depth + 1);
-        }
+    if let Some(choice) = substitution_choice(c, b)
+        && !matches!(d.term, T::Element(de) if matches!(b.term, T::Element(be) if be == de))
+    {
+        return particle_ok(c, d, &choice, depth + 1);
     }
     match (&d.term, &b.term) {
         (T::Element(de), T::Element(be)) => name_and_type_ok(c, d, *de, b, *be),

@@ -114,10 +114,10 @@ fn validate_depth(
                     ));
                 }
             }
-            if let Some(allowed) = &st.union_facets.enumeration {
-                if !allowed.iter().any(|a| same_value(a, &value)) {
-                    return Err(format!("'{lexical}' is not one of the enumerated values"));
-                }
+            if let Some(allowed) = &st.union_facets.enumeration
+                && !allowed.iter().any(|a| same_value(a, &value))
+            {
+                return Err(format!("'{lexical}' is not one of the enumerated values"));
             }
             Ok(value)
         }

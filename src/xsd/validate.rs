@@ -24,10 +24,11 @@ pub fn type_derives(c: &Components, derived: TypeId, base: TypeId, blocked: Deri
         if t == base || base == c.any_type {
             return true;
         }
-        if let Some(Variety::Union { members }) = c.simple(base).map(|s| &s.variety) {
-            if c.simple(t).is_some() && members.iter().any(|&m| type_derives(c, t, m, blocked)) {
-                return true;
-            }
+        if let Some(Variety::Union { members }) = c.simple(base).map(|s| &s.variety)
+            && c.simple(t).is_some()
+            && members.iter().any(|&m| type_derives(c, t, m, blocked))
+        {
+            return true;
         }
         let step_blocked = match &c.types[t].kind {
             TypeKind::Complex(ct) => match ct.derivation {
@@ -49,6 +50,9 @@ pub fn type_derives(c: &Components, derived: TypeId, base: TypeId, blocked: Deri
 
 type FieldValue = Option<TypedValue>;
 
+/// The field values of one node an identity constraint selects.
+type KeyTuple = Vec<TypedValue>;
+
 pub struct Validator<'s, 'a, 'i> {
     c: &'s Components,
     models: Models<'s>,
@@ -59,7 +63,7 @@ pub struct Validator<'s, 'a, 'i> {
     idrefs: Vec<(Node<'a, 'i>, String, String)>,
     track_values: bool,
     values: HashMap<(NodeId, Option<usize>), FieldValue>,
-    key_tables: HashMap<IdcId, Vec<(NodeId, Vec<Vec<TypedValue>>)>>,
+    key_tables: HashMap<IdcId, Vec<(NodeId, Vec<KeyTuple>)>>,
 }
 
 fn is_whitespace(s: &str) -> bool {
@@ -243,17 +247,17 @@ impl<'s, 'a, 'i> Validator<'s, 'a, 'i> {
             }
             Ok(None) => {}
         }
-        if let Some(d) = d {
-            if d.is_abstract {
-                self.error(
-                    node,
-                    path,
-                    format!(
-                        "element {} is abstract; use a member of its substitution group",
-                        d.name
-                    ),
-                );
-            }
+        if let Some(d) = d
+            && d.is_abstract
+        {
+            self.error(
+                node,
+                path,
+                format!(
+                    "element {} is abstract; use a member of its substitution group",
+                    d.name
+                ),
+            );
         }
         if self.c.complex(effective).is_some_and(|ct| ct.is_abstract) {
             self.error(
@@ -300,11 +304,11 @@ impl<'s, 'a, 'i> Validator<'s, 'a, 'i> {
         } else if self.track_values {
             self.values.insert((node.id(), None), None);
         }
-        if let Some(d) = d {
-            if !d.idcs.is_empty() {
-                let idcs = d.idcs.clone();
-                self.identity_constraints(node, &idcs, path);
-            }
+        if let Some(d) = d
+            && !d.idcs.is_empty()
+        {
+            let idcs = d.idcs.clone();
+            self.identity_constraints(node, &idcs, path);
         }
     }
 
@@ -338,17 +342,16 @@ impl<'s, 'a, 'i> Validator<'s, 'a, 'i> {
                     BuiltinType::Notation,
                     super::datatypes::Value::Notation { namespace, local },
                 ) = &v
-                {
-                    if !self.c.notations.contains_key(&QName {
+                    && !self.c.notations.contains_key(&QName {
                         ns: namespace.clone(),
                         local: local.clone(),
-                    }) {
-                        self.error(
-                            node,
-                            path,
-                            format!("{what}: notation {local} is not declared"),
-                        );
-                    }
+                    })
+                {
+                    self.error(
+                        node,
+                        path,
+                        format!("{what}: notation {local} is not declared"),
+                    );
                 }
                 Some(v)
             }
@@ -444,19 +447,19 @@ impl<'s, 'a, 'i> Validator<'s, 'a, 'i> {
                 &attr_path,
                 &format!("attribute {}", attr.name()),
             );
-            if let (Some(v), Some(f)) = (&value, fixed) {
-                if !f.value.as_ref().is_some_and(|fv| simple::same_value(v, fv)) {
-                    self.error(
-                        node,
-                        &attr_path,
-                        format!(
-                            "attribute {} must have the fixed value {:?}, found {:?}",
-                            attr.name(),
-                            f.lexical,
-                            attr.value()
-                        ),
-                    );
-                }
+            if let (Some(v), Some(f)) = (&value, fixed)
+                && !f.value.as_ref().is_some_and(|fv| simple::same_value(v, fv))
+            {
+                self.error(
+                    node,
+                    &attr_path,
+                    format!(
+                        "attribute {} must have the fixed value {:?}, found {:?}",
+                        attr.name(),
+                        f.lexical,
+                        attr.value()
+                    ),
+                );
             }
             if self.track_values {
                 self.values.insert((node.id(), Some(index)), value);
@@ -516,17 +519,17 @@ impl<'s, 'a, 'i> Validator<'s, 'a, 'i> {
                     &format!("element {}", node.tag_name().name()),
                 ),
             };
-            if let (Some(v), Some(vc)) = (&value, value_constraint.filter(|v| v.fixed)) {
-                if !vc.value.as_ref().is_some_and(|f| simple::same_value(v, f)) {
-                    self.error(
-                        node,
-                        path,
-                        format!(
-                            "the element must have the fixed value {:?}, found {:?}",
-                            vc.lexical, text
-                        ),
-                    );
-                }
+            if let (Some(v), Some(vc)) = (&value, value_constraint.filter(|v| v.fixed))
+                && !vc.value.as_ref().is_some_and(|f| simple::same_value(v, f))
+            {
+                self.error(
+                    node,
+                    path,
+                    format!(
+                        "the element must have the fixed value {:?}, found {:?}",
+                        vc.lexical, text
+                    ),
+                );
             }
             if self.track_values {
                 self.values.insert((node.id(), None), value);
@@ -548,19 +551,19 @@ impl<'s, 'a, 'i> Validator<'s, 'a, 'i> {
             {
                 self.error(t, path, "text is not allowed in element-only content");
             }
-        } else if let Some(vc) = value_constraint.filter(|v| v.fixed) {
-            if node.children().all(|n| !n.is_element()) {
-                let text = element_text(node);
-                if !text.is_empty() && text != vc.lexical {
-                    self.error(
-                        node,
-                        path,
-                        format!(
-                            "the element must have the fixed value {:?}, found {:?}",
-                            vc.lexical, text
-                        ),
-                    );
-                }
+        } else if let Some(vc) = value_constraint.filter(|v| v.fixed)
+            && node.children().all(|n| !n.is_element())
+        {
+            let text = element_text(node);
+            if !text.is_empty() && text != vc.lexical {
+                self.error(
+                    node,
+                    path,
+                    format!(
+                        "the element must have the fixed value {:?}, found {:?}",
+                        vc.lexical, text
+                    ),
+                );
             }
         }
         let Some(root) = particle else {
