@@ -2098,7 +2098,6 @@ impl<'a, 'i> Builder<'a, 'i> {
                         }
                         set.uses.push(u);
                     }
-                    set.prohibited.extend(group.prohibited);
                     if let Some(w) = group.wildcard {
                         group_wildcards.push(w);
                     }
