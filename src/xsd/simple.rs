@@ -18,7 +18,12 @@ pub struct Ids {
 pub fn same_value(a: &TypedValue, b: &TypedValue) -> bool {
     match (a, b) {
         (TypedValue::Atomic(ta, va), TypedValue::Atomic(tb, vb)) => {
-            ta.primitive() == tb.primitive() && va == vb
+            // anySimpleType values are strings (e.g. a fixed value checked after xsi:type)
+            let primitive = |t: &BuiltinType| match t.primitive() {
+                BuiltinType::AnySimpleType => BuiltinType::String,
+                p => p,
+            };
+            primitive(ta) == primitive(tb) && va == vb
         }
         (TypedValue::List(xa), TypedValue::List(xb)) => {
             xa.len() == xb.len() && xa.iter().zip(xb).all(|(x, y)| same_value(x, y))
