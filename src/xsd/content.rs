@@ -1,0 +1,578 @@
+//! Content models: matching a sequence of child elements against a particle tree, and the
+//! Unique Particle Attribution check (cos-nonambig).
+//!
+//! A match position is a stack of frames from the outermost particle inwards, with occurrence
+//! counters instead of unrolled repetitions, so `maxOccurs="1000000"` costs no more than `1`.
+//! Validation simulates all positions at once (a set, normally of one element since schemas obey
+//! UPA); the UPA check explores every reachable position with counters abstracted to the classes
+//! that decide the next move (below minOccurs, between, at maxOccurs).
+
+use std::collections::HashSet;
+
+use super::model::{Particle, ParticleId, Term};
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+enum Frame {
+    /// Inside particle `p`, in its `n`th iteration (1-based).
+    Particle { p: ParticleId, n: u32 },
+    /// Inside the sequence of the enclosing particle frame; `next` child comes next.
+    Sequence { next: usize },
+    /// Inside the all group of the enclosing particle frame; bits of the children seen.
+    All { done: Vec<u64> },
+}
+
+type Position = Vec<Frame>;
+
+/// A safety net for schemas that break UPA yet are validated: positions beyond this are dropped.
+const MAX_POSITIONS: usize = 256;
+
+/// The particles of a schema set with their precomputed emptiability.
+pub struct Models<'p> {
+    particles: &'p [Particle],
+    nullable: &'p [bool],
+}
+
+/// Where a content model match stands after some children.
+#[derive(Debug, Clone, Default)]
+pub struct MatchState {
+    started: bool,
+    positions: Vec<Position>,
+}
+
+fn bit(done: &[u64], j: usize) -> bool {
+    done.get(j / 64).is_some_and(|w| w & (1 << (j % 64)) != 0)
+}
+
+fn with_bit(done: &[u64], j: usize) -> Vec<u64> {
+    let mut d = done.to_vec();
+    if d.len() <= j / 64 {
+        d.resize(j / 64 + 1, 0);
+    }
+    d[j / 64] |= 1 << (j % 64);
+    d
+}
+
+/// Computes which particles can match nothing, for a whole particle arena.
+pub fn compute_nullable(particles: &[Particle]) -> Vec<bool> {
+    fn visit(
+        particles: &[Particle],
+        p: ParticleId,
+        memo: &mut [Option<bool>],
+        depth: usize,
+    ) -> bool {
+        if let Some(v) = memo[p] {
+            return v;
+        }
+        let part = &particles[p];
+        let v = part.min == 0
+            || depth > 256
+            || match &part.term {
+                Term::Element(_) | Term::Wildcard(_) => false,
+                Term::Sequence(ch) | Term::All(ch) => {
+                    ch.iter().all(|&c| visit(particles, c, memo, depth + 1))
+                }
+                Term::Choice(ch) => ch.iter().any(|&c| visit(particles, c, memo, depth + 1)),
+            };
+        memo[p] = Some(v);
+        v
+    }
+    let mut memo = vec![None; particles.len()];
+    (0..particles.len())
+        .map(|p| visit(particles, p, &mut memo, 0))
+        .collect()
+}
+
+impl<'p> Models<'p> {
+    pub fn new(particles: &'p [Particle], nullable: &'p [bool]) -> Self {
+        Models {
+            particles,
+            nullable,
+        }
+    }
+
+    fn term_nullable(&self, p: ParticleId) -> bool {
+        match &self.particles[p].term {
+            Term::Element(_) | Term::Wildcard(_) => false,
+            Term::Sequence(ch) | Term::All(ch) => ch.iter().all(|&c| self.nullable[c]),
+            Term::Choice(ch) => ch.iter().any(|&c| self.nullable[c]),
+        }
+    }
+
+    fn children(&self, p: ParticleId) -> &[ParticleId] {
+        match &self.particles[p].term {
+            Term::Sequence(ch) | Term::Choice(ch) | Term::All(ch) => ch,
+            Term::Element(_) | Term::Wildcard(_) => &[],
+        }
+    }
+
+    /// The counter values an iteration after the `n`th may have.
+    fn next_counts(&self, p: ParticleId, n: u32, abstract_counts: bool) -> Vec<u32> {
+        let part = &self.particles[p];
+        let below_max = |k: u32| part.max.is_none_or(|m| k <= m);
+        if !abstract_counts {
+            // with no upper bound only "minOccurs reached" matters, so counts stop there and
+            // repetitions of repetitions do not multiply positions
+            let next = if part.max.is_none() {
+                n.saturating_add(1).min(part.min.max(1))
+            } else {
+                n.saturating_add(1)
+            };
+            return if below_max(n + 1) { vec![next] } else { vec![] };
+        }
+        let mut out = vec![];
+        for k in [
+            Some(n.saturating_add(1)),
+            Some(part.min),
+            Some(part.min.saturating_add(1)),
+            part.max,
+        ]
+        .into_iter()
+        .flatten()
+        {
+            if k > n && below_max(k) {
+                let class = self.count_class(p, k);
+                if !out.contains(&class) {
+                    out.push(class);
+                }
+            }
+        }
+        out
+    }
+
+    /// The representative of the counter class `k` belongs to.
+    fn count_class(&self, p: ParticleId, k: u32) -> u32 {
+        let part = &self.particles[p];
+        if part.max == Some(k) {
+            k
+        } else if k < part.min {
+            1
+        } else {
+            part.min.max(1)
+        }
+    }
+
+    fn particle_first(
+        &self,
+        p: ParticleId,
+        mut prefix: Position,
+        matches: &mut dyn FnMut(ParticleId) -> bool,
+        out: &mut Vec<(ParticleId, Position)>,
+        abstract_counts: bool,
+    ) {
+        let part = &self.particles[p];
+        if part.max == Some(0) {
+            return;
+        }
+        let n = if abstract_counts {
+            self.count_class(p, 1)
+        } else {
+            1
+        };
+        prefix.push(Frame::Particle { p, n });
+        self.term_first(p, prefix, matches, out, abstract_counts);
+    }
+
+    fn term_first(
+        &self,
+        p: ParticleId,
+        prefix: Position,
+        matches: &mut dyn FnMut(ParticleId) -> bool,
+        out: &mut Vec<(ParticleId, Position)>,
+        abstract_counts: bool,
+    ) {
+        match &self.particles[p].term {
+            Term::Element(_) | Term::Wildcard(_) => {
+                if matches(p) {
+                    out.push((p, prefix));
+                }
+            }
+            Term::Sequence(ch) => {
+                self.sequence_from(ch, 0, &prefix, matches, out, abstract_counts);
+            }
+            Term::Choice(ch) => {
+                for &c in ch {
+                    self.particle_first(c, prefix.clone(), matches, out, abstract_counts);
+                }
+            }
+            Term::All(ch) => {
+                self.all_from(ch, &[], &prefix, matches, out, abstract_counts);
+            }
+        }
+    }
+
+    /// Starts the children `from..` of a sequence; true when they can all be skipped.
+    fn sequence_from(
+        &self,
+        ch: &[ParticleId],
+        from: usize,
+        prefix: &Position,
+        matches: &mut dyn FnMut(ParticleId) -> bool,
+        out: &mut Vec<(ParticleId, Position)>,
+        abstract_counts: bool,
+    ) -> bool {
+        for (j, &c) in ch.iter().enumerate().skip(from) {
+            let mut pre = prefix.clone();
+            pre.push(Frame::Sequence { next: j + 1 });
+            self.particle_first(c, pre, matches, out, abstract_counts);
+            if !self.nullable[c] {
+                return false;
+            }
+        }
+        true
+    }
+
+    /// Starts any child of an all group not yet seen; true when those left can all be skipped.
+    fn all_from(
+        &self,
+        ch: &[ParticleId],
+        done: &[u64],
+        prefix: &Position,
+        matches: &mut dyn FnMut(ParticleId) -> bool,
+        out: &mut Vec<(ParticleId, Position)>,
+        abstract_counts: bool,
+    ) -> bool {
+        let mut rest_nullable = true;
+        for (j, &c) in ch.iter().enumerate() {
+            if bit(done, j) {
+                continue;
+            }
+            let mut pre = prefix.clone();
+            pre.push(Frame::All {
+                done: with_bit(done, j),
+            });
+            self.particle_first(c, pre, matches, out, abstract_counts);
+            rest_nullable &= self.nullable[c];
+        }
+        rest_nullable
+    }
+
+    /// All moves from `pos` that consume one child accepted by `matches`.
+    fn advance(
+        &self,
+        pos: &Position,
+        matches: &mut dyn FnMut(ParticleId) -> bool,
+        out: &mut Vec<(ParticleId, Position)>,
+        abstract_counts: bool,
+    ) {
+        let mut i = pos.len();
+        while i > 0 {
+            i -= 1;
+            let prefix = &pos[..i];
+            let can_exit = match &pos[i] {
+                Frame::Particle { p, n } => {
+                    for n2 in self.next_counts(*p, *n, abstract_counts) {
+                        let mut pre = prefix.to_vec();
+                        pre.push(Frame::Particle { p: *p, n: n2 });
+                        self.term_first(*p, pre, matches, out, abstract_counts);
+                    }
+                    *n >= self.particles[*p].min || self.term_nullable(*p)
+                }
+                Frame::Sequence { next } => {
+                    let Some(Frame::Particle { p, .. }) = i.checked_sub(1).map(|k| &pos[k]) else {
+                        return;
+                    };
+                    self.sequence_from(
+                        self.children(*p),
+                        *next,
+                        &prefix.to_vec(),
+                        matches,
+                        out,
+                        abstract_counts,
+                    )
+                }
+                Frame::All { done } => {
+                    let Some(Frame::Particle { p, .. }) = i.checked_sub(1).map(|k| &pos[k]) else {
+                        return;
+                    };
+                    self.all_from(
+                        self.children(*p),
+                        done,
+                        &prefix.to_vec(),
+                        matches,
+                        out,
+                        abstract_counts,
+                    )
+                }
+            };
+            if !can_exit {
+                return;
+            }
+        }
+    }
+
+    fn can_finish(&self, pos: &Position) -> bool {
+        pos.iter().enumerate().all(|(i, frame)| match frame {
+            Frame::Particle { p, n } => *n >= self.particles[*p].min || self.term_nullable(*p),
+            Frame::Sequence { next } => match i.checked_sub(1).map(|k| &pos[k]) {
+                Some(Frame::Particle { p, .. }) => self.children(*p)
+                    [(*next).min(self.children(*p).len())..]
+                    .iter()
+                    .all(|&c| self.nullable[c]),
+                _ => false,
+            },
+            Frame::All { done } => match i.checked_sub(1).map(|k| &pos[k]) {
+                Some(Frame::Particle { p, .. }) => self
+                    .children(*p)
+                    .iter()
+                    .enumerate()
+                    .all(|(j, &c)| bit(done, j) || self.nullable[c]),
+                _ => false,
+            },
+        })
+    }
+
+    fn moves(
+        &self,
+        root: ParticleId,
+        state: &MatchState,
+        matches: &mut dyn FnMut(ParticleId) -> bool,
+    ) -> Vec<(ParticleId, Position)> {
+        let mut out = vec![];
+        if state.started {
+            for pos in &state.positions {
+                self.advance(pos, matches, &mut out, false);
+            }
+        } else {
+            self.particle_first(root, vec![], matches, &mut out, false);
+        }
+        out
+    }
+
+    /// Consumes one child: returns the leaf particle (element or wildcard) it matched, or None
+    /// (the state is then unchanged, so validation can go on with the next child).
+    pub fn step(
+        &self,
+        root: ParticleId,
+        state: &mut MatchState,
+        matches: &mut dyn FnMut(ParticleId) -> bool,
+    ) -> Option<ParticleId> {
+        let out = self.moves(root, state, matches);
+        let leaf = out.first()?.0;
+        let mut seen = HashSet::new();
+        let mut positions: Vec<Position> = vec![];
+        for (_, pos) in out {
+            if positions.len() < MAX_POSITIONS && seen.insert(pos.clone()) {
+                positions.push(pos);
+            }
+        }
+        state.started = true;
+        state.positions = self.prune_dominated(positions);
+        Some(leaf)
+    }
+
+    /// Drops positions another position can do everything of: same frames except counters
+    /// that are at least minOccurs and not smaller. Keeps the set small for nested repetitions.
+    fn prune_dominated(&self, positions: Vec<Position>) -> Vec<Position> {
+        if positions.len() < 2 {
+            return positions;
+        }
+        let dominates = |a: &Position, b: &Position| {
+            a.len() == b.len()
+                && a.iter().zip(b).all(|(x, y)| match (x, y) {
+                    (Frame::Particle { p, n }, Frame::Particle { p: q, n: m }) => {
+                        p == q && (n == m || (n < m && *n >= self.particles[*p].min))
+                    }
+                    _ => x == y,
+                })
+        };
+        let mut kept: Vec<Position> = vec![];
+        for pos in positions {
+            if kept.iter().any(|k| dominates(k, &pos)) {
+                continue;
+            }
+            kept.retain(|k| !dominates(&pos, k));
+            kept.push(pos);
+        }
+        kept
+    }
+
+    /// The leaf particles that could match the next child.
+    pub fn expected(&self, root: ParticleId, state: &MatchState) -> Vec<ParticleId> {
+        let mut leaves = vec![];
+        for (leaf, _) in self.moves(root, state, &mut |_| true) {
+            if !leaves.contains(&leaf) {
+                leaves.push(leaf);
+            }
+        }
+        leaves
+    }
+
+    /// True when the children seen so far are a complete match.
+    pub fn is_complete(&self, root: ParticleId, state: &MatchState) -> bool {
+        if state.started {
+            state.positions.iter().any(|pos| self.can_finish(pos))
+        } else {
+            self.nullable[root]
+        }
+    }
+
+    /// Unique Particle Attribution: two different leaf particles that `overlap` and can both
+    /// match the next child at some reachable position. Explores at most `limit` positions.
+    pub fn find_ambiguity(
+        &self,
+        root: ParticleId,
+        overlap: &dyn Fn(ParticleId, ParticleId) -> bool,
+        limit: usize,
+    ) -> Option<(ParticleId, ParticleId)> {
+        let mut seen: HashSet<Position> = HashSet::new();
+        let mut queue: Vec<Position> = vec![];
+        let mut first = vec![];
+        self.particle_first(root, vec![], &mut |_| true, &mut first, true);
+        let mut pending = Some(first);
+        loop {
+            let moves = match pending.take() {
+                Some(m) => m,
+                None => {
+                    let pos = queue.pop()?;
+                    let mut out = vec![];
+                    self.advance(&pos, &mut |_| true, &mut out, true);
+                    out
+                }
+            };
+            for (a, (la, _)) in moves.iter().enumerate() {
+                for (lb, _) in &moves[a + 1..] {
+                    if la != lb && overlap(*la, *lb) {
+                        return Some((*la, *lb));
+                    }
+                }
+            }
+            for (_, pos) in moves {
+                if seen.len() < limit && seen.insert(pos.clone()) {
+                    queue.push(pos);
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::xsd::model::{NsConstraint, ProcessContents, Wildcard};
+
+    fn el(min: u32, max: Option<u32>, id: usize) -> Particle {
+        Particle {
+            min,
+            max,
+            term: Term::Element(id),
+        }
+    }
+
+    /// Particles 0..: leaves, then groups; element ids double as names.
+    fn run(particles: &[Particle], root: ParticleId, names: &[usize]) -> bool {
+        let nullable = compute_nullable(particles);
+        let models = Models::new(particles, &nullable);
+        let mut state = MatchState::default();
+        for &name in names {
+            let mut matches =
+                |p: ParticleId| matches!(particles[p].term, Term::Element(e) if e == name);
+            if models.step(root, &mut state, &mut matches).is_none() {
+                return false;
+            }
+        }
+        models.is_complete(root, &state)
+    }
+
+    #[test]
+    fn sequence_with_counted_repetition() {
+        // (a{2,3}, b?)
+        let ps = vec![
+            el(2, Some(3), 0),
+            el(0, Some(1), 1),
+            Particle {
+                min: 1,
+                max: Some(1),
+                term: Term::Sequence(vec![0, 1]),
+            },
+        ];
+        assert!(run(&ps, 2, &[0, 0]));
+        assert!(run(&ps, 2, &[0, 0, 0, 1]));
+        assert!(!run(&ps, 2, &[0]));
+        assert!(!run(&ps, 2, &[0, 0, 0, 0]));
+        assert!(!run(&ps, 2, &[0, 0, 1, 1]));
+    }
+
+    #[test]
+    fn large_bounds_do_not_unroll() {
+        let ps = vec![el(100_000, None, 0)];
+        assert!(!run(&ps, 0, &[0; 99_999][..10]));
+        let seq = vec![0usize; 100_000];
+        assert!(run(&ps, 0, &seq));
+    }
+
+    #[test]
+    fn all_group_any_order_each_once() {
+        let ps = vec![
+            el(1, Some(1), 0),
+            el(0, Some(1), 1),
+            Particle {
+                min: 1,
+                max: Some(1),
+                term: Term::All(vec![0, 1]),
+            },
+        ];
+        assert!(run(&ps, 2, &[1, 0]));
+        assert!(run(&ps, 2, &[0]));
+        assert!(!run(&ps, 2, &[1]));
+        assert!(!run(&ps, 2, &[0, 0]));
+    }
+
+    #[test]
+    fn upa_finds_optional_followed_by_same_name() {
+        // (a?, a) is ambiguous; (a, a?) is not.
+        let same = |x: ParticleId, y: ParticleId, ps: &[Particle]| match (&ps[x].term, &ps[y].term)
+        {
+            (Term::Element(a), Term::Element(b)) => a == b,
+            _ => true,
+        };
+        let amb = vec![
+            el(0, Some(1), 0),
+            el(1, Some(1), 0),
+            Particle {
+                min: 1,
+                max: Some(1),
+                term: Term::Sequence(vec![0, 1]),
+            },
+        ];
+        let ok = vec![
+            el(1, Some(1), 0),
+            el(0, Some(1), 0),
+            Particle {
+                min: 1,
+                max: Some(1),
+                term: Term::Sequence(vec![0, 1]),
+            },
+        ];
+        for (ps, ambiguous) in [(amb, true), (ok, false)] {
+            let nullable = compute_nullable(&ps);
+            let models = Models::new(&ps, &nullable);
+            let found = models.find_ambiguity(2, &|x, y| same(x, y, &ps), 1000);
+            assert_eq!(found.is_some(), ambiguous);
+        }
+    }
+
+    #[test]
+    fn upa_sees_repetition_against_following_wildcard() {
+        // (a{1,2}, any) with a wildcard that matches a: ambiguous after the first a.
+        let any = Wildcard {
+            ns: NsConstraint::Any,
+            process: ProcessContents::Lax,
+        };
+        let ps = vec![
+            el(1, Some(2), 0),
+            Particle {
+                min: 1,
+                max: Some(1),
+                term: Term::Wildcard(any),
+            },
+            Particle {
+                min: 1,
+                max: Some(1),
+                term: Term::Sequence(vec![0, 1]),
+            },
+        ];
+        let nullable = compute_nullable(&ps);
+        let models = Models::new(&ps, &nullable);
+        assert!(models.find_ambiguity(2, &|_, _| true, 1000).is_some());
+    }
+}

@@ -1,0 +1,838 @@
+//! Instance validation: assessing an element against its declaration or type (XSD 1.0, 3.3.4,
+//! 3.4.4, 3.11.4), collecting every error up to a limit.
+
+use std::collections::{HashMap, HashSet};
+
+use roxmltree::{Node, NodeId};
+
+use super::compile::NodeResolver;
+use super::content::{MatchState, Models};
+use super::error::{ValidationError, ValidationReport};
+use super::identity::Selected;
+use super::model::*;
+use super::simple::{self, Ids};
+use super::{XSI, datatypes::BuiltinType};
+
+/// Deeper instances get an error instead of a deeper stack.
+const MAX_DEPTH: usize = 256;
+
+/// Type Derivation OK (Complex, 3.4.6) and cos-st-derived-ok (3.14.6): whether `derived` is
+/// `base` or derived from it without using a method in `blocked`.
+pub fn type_derives(c: &Components, derived: TypeId, base: TypeId, blocked: DerivationSet) -> bool {
+    let mut t = derived;
+    for _ in 0..1024 {
+        if t == base {
+            return true;
+        }
+        if let Some(Variety::Union { members }) = c.simple(base).map(|s| &s.variety)
+            && c.simple(t).is_some()
+            && members.iter().any(|&m| type_derives(c, t, m, blocked))
+        {
+            return true;
+        }
+        let step_blocked = match &c.types[t].kind {
+            TypeKind::Complex(ct) => match ct.derivation {
+                Derivation::Extension => blocked.extension,
+                Derivation::Restriction => blocked.restriction,
+            },
+            TypeKind::Simple(_) => blocked.restriction,
+        };
+        if step_blocked {
+            return false;
+        }
+        match c.base_of(t) {
+            Some(b) if b != t => t = b,
+            _ => return false,
+        }
+    }
+    false
+}
+
+type FieldValue = Option<TypedValue>;
+
+/// The field values of one node an identity constraint selects.
+type KeyTuple = Vec<TypedValue>;
+
+pub struct Validator<'s, 'a, 'i> {
+    c: &'s Components,
+    models: Models<'s>,
+    doc: &'a roxmltree::Document<'i>,
+    pub report: ValidationReport,
+    limit: usize,
+    ids: HashSet<String>,
+    idrefs: Vec<(Node<'a, 'i>, String, String)>,
+    track_values: bool,
+    values: HashMap<(NodeId, Option<usize>), FieldValue>,
+    key_tables: HashMap<IdcId, Vec<(NodeId, Vec<KeyTuple>)>>,
+}
+
+fn is_whitespace(s: &str) -> bool {
+    s.chars().all(|c| matches!(c, ' ' | '\t' | '\n' | '\r'))
+}
+
+fn element_text(node: Node) -> String {
+    node.children()
+        .filter(|c| c.is_text())
+        .filter_map(|c| c.text())
+        .collect()
+}
+
+fn display_name(node: Node) -> String {
+    match node.tag_name().namespace() {
+        Some(ns) => format!("{{{ns}}}{}", node.tag_name().name()),
+        None => node.tag_name().name().to_owned(),
+    }
+}
+
+impl<'s, 'a, 'i> Validator<'s, 'a, 'i> {
+    pub fn new(
+        c: &'s Components,
+        nullable: &'s [bool],
+        doc: &'a roxmltree::Document<'i>,
+        limit: usize,
+    ) -> Self {
+        Validator {
+            c,
+            models: Models::new(&c.particles, nullable),
+            doc,
+            report: ValidationReport::default(),
+            limit,
+            ids: HashSet::new(),
+            idrefs: vec![],
+            track_values: !c.idcs.is_empty(),
+            values: HashMap::new(),
+            key_tables: HashMap::new(),
+        }
+    }
+
+    fn error(&mut self, node: Node, path: &str, message: impl Into<String>) {
+        if self.report.errors.len() >= self.limit {
+            self.report.truncated = true;
+            return;
+        }
+        let pos = self.doc.text_pos_at(node.range().start);
+        self.report.errors.push(ValidationError {
+            line: pos.row,
+            column: pos.col,
+            path: path.to_owned(),
+            message: message.into(),
+        });
+    }
+
+    /// The paths of the element children of `node`, with `[n]` where a name repeats.
+    fn child_paths(parent: &str, node: Node) -> Vec<String> {
+        let mut totals: HashMap<(Option<&str>, &str), usize> = HashMap::new();
+        for child in node.children().filter(Node::is_element) {
+            *totals
+                .entry((child.tag_name().namespace(), child.tag_name().name()))
+                .or_default() += 1;
+        }
+        let mut seen: HashMap<(Option<&str>, &str), usize> = HashMap::new();
+        node.children()
+            .filter(Node::is_element)
+            .map(|child| {
+                let key = (child.tag_name().namespace(), child.tag_name().name());
+                let n = seen.entry(key).or_default();
+                *n += 1;
+                if totals[&key] == 1 {
+                    format!("{parent}/{}", key.1)
+                } else {
+                    format!("{parent}/{}[{n}]", key.1)
+                }
+            })
+            .collect()
+    }
+
+    /// Validates `node` as the root of an assessment: against its global declaration.
+    pub fn validate_root(&mut self, node: Node<'a, 'i>) {
+        let path = format!("/{}", node.tag_name().name());
+        let name = QName::new(node.tag_name().namespace(), node.tag_name().name());
+        match self.c.global_elements.get(&name) {
+            Some(&e) => self.element(node, Some(e), None, &path, 0),
+            None => {
+                if node.attribute((XSI, "type")).is_some() {
+                    self.element(node, None, None, &path, 0);
+                } else {
+                    self.error(
+                        node,
+                        &path,
+                        format!("no global element declaration for {}", display_name(node)),
+                    );
+                }
+            }
+        }
+        self.finish_ids();
+    }
+
+    fn finish_ids(&mut self) {
+        for (node, path, idref) in std::mem::take(&mut self.idrefs) {
+            if !self.ids.contains(&idref) {
+                self.error(
+                    node,
+                    &path,
+                    format!("IDREF {idref:?} does not match any ID in the document"),
+                );
+            }
+        }
+    }
+
+    fn xsi_type(&mut self, node: Node<'a, 'i>, path: &str) -> Result<Option<TypeId>, ()> {
+        let Some(raw) = node.attribute((XSI, "type")) else {
+            return Ok(None);
+        };
+        let raw = raw.trim();
+        let (prefix, local) = raw
+            .split_once(':')
+            .map_or((None, raw), |(p, l)| (Some(p), l));
+        let ns = node.lookup_namespace_uri(prefix);
+        if prefix.is_some() && ns.is_none() {
+            self.error(
+                node,
+                path,
+                format!("xsi:type {raw:?}: prefix is not declared"),
+            );
+            return Err(());
+        }
+        match self.c.global_types.get(&QName::new(ns, local)) {
+            Some(&t) => Ok(Some(t)),
+            None if ns == Some(super::XS) && local == "anyType" => Ok(Some(self.c.any_type)),
+            None => {
+                self.error(
+                    node,
+                    path,
+                    format!("xsi:type {raw:?} does not name a type of the schema"),
+                );
+                Err(())
+            }
+        }
+    }
+
+    /// Validates an element against a declaration, or against a type when `decl` is None.
+    fn element(
+        &mut self,
+        node: Node<'a, 'i>,
+        decl: Option<ElemId>,
+        ty: Option<TypeId>,
+        path: &str,
+        depth: usize,
+    ) {
+        if depth > MAX_DEPTH {
+            self.error(node, path, "elements nested too deeply to validate");
+            return;
+        }
+        let d = decl.map(|e| &self.c.elements[e]);
+        let declared = d.map(|d| d.type_id).or(ty).unwrap_or(self.c.any_type);
+        let mut effective = declared;
+        match self.xsi_type(node, path) {
+            Err(()) => return,
+            Ok(Some(t)) => {
+                let mut blocked = d.map(|d| d.block).unwrap_or_default();
+                if let Some(ct) = self.c.complex(declared) {
+                    blocked.extension |= ct.block.extension;
+                    blocked.restriction |= ct.block.restriction;
+                }
+                if !type_derives(self.c, t, declared, blocked) {
+                    self.error(
+                        node,
+                        path,
+                        format!(
+                            "xsi:type {} is not validly derived from the declared type {}",
+                            self.c.type_name(t),
+                            self.c.type_name(declared)
+                        ),
+                    );
+                    return;
+                }
+                effective = t;
+            }
+            Ok(None) => {}
+        }
+        if let Some(d) = d
+            && d.is_abstract
+        {
+            self.error(
+                node,
+                path,
+                format!(
+                    "element {} is abstract; use a member of its substitution group",
+                    d.name
+                ),
+            );
+        }
+        if self.c.complex(effective).is_some_and(|ct| ct.is_abstract) {
+            self.error(
+                node,
+                path,
+                format!(
+                    "type {} is abstract; use xsi:type to name a derived type",
+                    self.c.type_name(effective)
+                ),
+            );
+        }
+        let mut nil = false;
+        if let Some(v) = node.attribute((XSI, "nil")) {
+            let v = v.trim();
+            let value = match v {
+                "true" | "1" => Some(true),
+                "false" | "0" => Some(false),
+                _ => None,
+            };
+            if !d.is_some_and(|d| d.nillable) {
+                self.error(
+                    node,
+                    path,
+                    "xsi:nil is given but the element is not nillable",
+                );
+            } else if value.is_none() {
+                self.error(node, path, format!("xsi:nil {v:?} is not a boolean"));
+            } else if value == Some(true) {
+                nil = true;
+                if node
+                    .children()
+                    .any(|c| c.is_element() || (c.is_text() && !c.text().unwrap_or("").is_empty()))
+                {
+                    self.error(node, path, "an element with xsi:nil=\"true\" must be empty");
+                }
+                if d.is_some_and(|d| d.value.as_ref().is_some_and(|v| v.fixed)) {
+                    self.error(node, path, "an element with a fixed value cannot be nil");
+                }
+            }
+        }
+        self.attributes(node, effective, path);
+        if !nil {
+            self.content(node, decl, effective, path, depth);
+        } else if self.track_values {
+            self.values.insert((node.id(), None), None);
+        }
+        if let Some(d) = d
+            && !d.idcs.is_empty()
+        {
+            let idcs = d.idcs.clone();
+            self.identity_constraints(node, &idcs, path);
+        }
+    }
+
+    fn simple_value(
+        &mut self,
+        node: Node<'a, 'i>,
+        ty: TypeId,
+        text: &str,
+        path: &str,
+        what: &str,
+    ) -> Option<TypedValue> {
+        let mut ids = Ids::default();
+        match simple::validate(self.c, ty, text, &NodeResolver(node), &mut ids) {
+            Ok(v) => {
+                for id in ids.ids {
+                    if !self.ids.insert(id.clone()) {
+                        self.error(node, path, format!("duplicate ID {id:?}"));
+                    }
+                }
+                for r in ids.idrefs {
+                    self.idrefs.push((node, path.to_owned(), r));
+                }
+                if ids.entities > 0 {
+                    self.error(
+                        node,
+                        path,
+                        format!("{what}: no unparsed entity is declared (documents have no DTD)"),
+                    );
+                }
+                if let TypedValue::Atomic(
+                    BuiltinType::Notation,
+                    super::datatypes::Value::Notation { namespace, local },
+                ) = &v
+                    && !self.c.notations.contains_key(&QName {
+                        ns: namespace.clone(),
+                        local: local.clone(),
+                    })
+                {
+                    self.error(
+                        node,
+                        path,
+                        format!("{what}: notation {local} is not declared"),
+                    );
+                }
+                Some(v)
+            }
+            Err(e) => {
+                self.error(node, path, format!("{what}: {e}"));
+                None
+            }
+        }
+    }
+
+    fn attributes(&mut self, node: Node<'a, 'i>, ty: TypeId, path: &str) {
+        let c = self.c;
+        let ct = c.complex(ty);
+        for (index, attr) in node.attributes().enumerate() {
+            let ns = attr.namespace();
+            if ns == Some(XSI)
+                && matches!(
+                    attr.name(),
+                    "type" | "nil" | "schemaLocation" | "noNamespaceSchemaLocation"
+                )
+            {
+                continue;
+            }
+            let attr_path = format!("{path}/@{}", attr.name());
+            let Some(ct) = ct else {
+                self.error(
+                    node,
+                    &attr_path,
+                    format!(
+                        "attribute {} is not allowed: the element has a simple type",
+                        attr.name()
+                    ),
+                );
+                continue;
+            };
+            let used = ct
+                .attributes
+                .iter()
+                .find(|u| c.attributes[u.decl].name.is(ns, attr.name()));
+            let (decl, fixed) = match used {
+                Some(u) => {
+                    let decl = &c.attributes[u.decl];
+                    (
+                        Some(u.decl),
+                        u.value.as_ref().or(decl.value.as_ref()).filter(|v| v.fixed),
+                    )
+                }
+                None => {
+                    match &ct.attribute_wildcard {
+                        Some(w) if w.allows(ns) => {
+                            let global = c
+                                .global_attributes
+                                .get(&QName::new(ns, attr.name()))
+                                .copied();
+                            match (w.process, global) {
+                                (ProcessContents::Skip, _) | (ProcessContents::Lax, None) => {
+                                    continue;
+                                }
+                                (_, Some(g)) => {
+                                    (Some(g), c.attributes[g].value.as_ref().filter(|v| v.fixed))
+                                }
+                                (ProcessContents::Strict, None) => {
+                                    self.error(node, &attr_path, format!("no declaration for attribute {} allowed by the wildcard", attr.name()));
+                                    continue;
+                                }
+                            }
+                        }
+                        _ => {
+                            let allowed: Vec<String> = ct
+                                .attributes
+                                .iter()
+                                .map(|u| c.attributes[u.decl].name.local.clone())
+                                .collect();
+                            self.error(
+                                node,
+                                &attr_path,
+                                format!(
+                                    "attribute {} is not allowed; expected one of {{{}}}",
+                                    attr.name(),
+                                    allowed.join(", ")
+                                ),
+                            );
+                            continue;
+                        }
+                    }
+                }
+            };
+            let Some(decl) = decl else { continue };
+            let value = self.simple_value(
+                node,
+                c.attributes[decl].type_id,
+                attr.value(),
+                &attr_path,
+                &format!("attribute {}", attr.name()),
+            );
+            if let (Some(v), Some(f)) = (&value, fixed)
+                && !f.value.as_ref().is_some_and(|fv| simple::same_value(v, fv))
+            {
+                self.error(
+                    node,
+                    &attr_path,
+                    format!(
+                        "attribute {} must have the fixed value {:?}, found {:?}",
+                        attr.name(),
+                        f.lexical,
+                        attr.value()
+                    ),
+                );
+            }
+            if self.track_values {
+                self.values.insert((node.id(), Some(index)), value);
+            }
+        }
+        if let Some(ct) = ct {
+            for u in ct.attributes.iter().filter(|u| u.required) {
+                let name = &c.attributes[u.decl].name;
+                if !node.attributes().any(|a| name.is(a.namespace(), a.name())) {
+                    self.error(
+                        node,
+                        path,
+                        format!("required attribute {} is missing", name.local),
+                    );
+                }
+            }
+        }
+    }
+
+    fn content(
+        &mut self,
+        node: Node<'a, 'i>,
+        decl: Option<ElemId>,
+        ty: TypeId,
+        path: &str,
+        depth: usize,
+    ) {
+        let c = self.c;
+        let value_constraint = decl.and_then(|e| c.elements[e].value.as_ref());
+        let simple_type = match &c.types[ty].kind {
+            TypeKind::Simple(_) => Some(ty),
+            TypeKind::Complex(ct) => match ct.content {
+                ContentType::Simple(st) => Some(st),
+                _ => None,
+            },
+        };
+        if let Some(st) = simple_type {
+            if let Some(child) = node.children().find(|n| n.is_element()) {
+                self.error(
+                    child,
+                    path,
+                    format!(
+                        "element {} is not allowed: the content is a simple value",
+                        display_name(child)
+                    ),
+                );
+                return;
+            }
+            let text = element_text(node);
+            let value = match (text.is_empty(), value_constraint) {
+                (true, Some(vc)) => vc.value.clone(),
+                _ => self.simple_value(
+                    node,
+                    st,
+                    &text,
+                    path,
+                    &format!("element {}", node.tag_name().name()),
+                ),
+            };
+            if let (Some(v), Some(vc)) = (&value, value_constraint.filter(|v| v.fixed))
+                && !vc.value.as_ref().is_some_and(|f| simple::same_value(v, f))
+            {
+                self.error(
+                    node,
+                    path,
+                    format!(
+                        "the element must have the fixed value {:?}, found {:?}",
+                        vc.lexical, text
+                    ),
+                );
+            }
+            if self.track_values {
+                self.values.insert((node.id(), None), value);
+            }
+            return;
+        }
+        let Some(ct) = c.complex(ty) else { return };
+        if self.track_values {
+            self.values.insert((node.id(), None), None);
+        }
+        let (particle, mixed) = match ct.content {
+            ContentType::Elements { particle, mixed } => (Some(particle), mixed),
+            _ => (None, false),
+        };
+        if !mixed {
+            if let Some(t) = node
+                .children()
+                .find(|n| n.is_text() && !is_whitespace(n.text().unwrap_or("")))
+            {
+                self.error(t, path, "text is not allowed in element-only content");
+            }
+        } else if let Some(vc) = value_constraint.filter(|v| v.fixed)
+            && node.children().all(|n| !n.is_element())
+        {
+            let text = element_text(node);
+            if !text.is_empty() && text != vc.lexical {
+                self.error(
+                    node,
+                    path,
+                    format!(
+                        "the element must have the fixed value {:?}, found {:?}",
+                        vc.lexical, text
+                    ),
+                );
+            }
+        }
+        let Some(root) = particle else {
+            if let Some(child) = node.children().find(|n| n.is_element()) {
+                self.error(
+                    child,
+                    path,
+                    format!(
+                        "element {} is not allowed: the content must be empty",
+                        display_name(child)
+                    ),
+                );
+            }
+            return;
+        };
+        let mut state = MatchState::default();
+        let paths = Self::child_paths(path, node);
+        for (child, child_path) in node.children().filter(|n| n.is_element()).zip(paths) {
+            let (cns, clocal) = (child.tag_name().namespace(), child.tag_name().name());
+            let mut matches = |p: ParticleId| match &c.particles[p].term {
+                Term::Element(e) => {
+                    c.elements[*e].name.is(cns, clocal)
+                        || c.substitutes
+                            .get(e)
+                            .is_some_and(|m| m.iter().any(|x| c.elements[*x].name.is(cns, clocal)))
+                }
+                Term::Wildcard(w) => w.allows(cns),
+                _ => false,
+            };
+            let Some(leaf) = self.models.step(root, &mut state, &mut matches) else {
+                let expected = self.describe_expected(root, &state);
+                self.error(
+                    child,
+                    &child_path,
+                    format!(
+                        "unexpected element {}; expected {expected}",
+                        display_name(child)
+                    ),
+                );
+                continue;
+            };
+            match &c.particles[leaf].term {
+                Term::Element(e) => {
+                    let actual = if c.elements[*e].name.is(cns, clocal) {
+                        *e
+                    } else {
+                        let member = c.substitutes[e]
+                            .iter()
+                            .copied()
+                            .find(|x| c.elements[*x].name.is(cns, clocal))
+                            .unwrap_or(*e);
+                        let head = &c.elements[*e];
+                        let mut blocked = DerivationSet {
+                            substitution: false,
+                            ..head.block
+                        };
+                        if let Some(ct) = c.complex(head.type_id) {
+                            blocked.extension |= ct.block.extension;
+                            blocked.restriction |= ct.block.restriction;
+                        }
+                        if head.block.substitution
+                            || !type_derives(c, c.elements[member].type_id, head.type_id, blocked)
+                        {
+                            self.error(
+                                child,
+                                &child_path,
+                                format!(
+                                    "{} may not substitute for {}: blocked",
+                                    display_name(child),
+                                    head.name
+                                ),
+                            );
+                        }
+                        member
+                    };
+                    self.element(child, Some(actual), None, &child_path, depth + 1);
+                }
+                Term::Wildcard(w) => {
+                    let process = w.process;
+                    self.wildcard_element(child, process, &child_path, depth + 1);
+                }
+                _ => {}
+            }
+        }
+        if !self.models.is_complete(root, &state) {
+            let expected = self.describe_expected(root, &state);
+            self.error(
+                node,
+                path,
+                format!(
+                    "content of {} is incomplete; expected {expected}",
+                    node.tag_name().name()
+                ),
+            );
+        }
+    }
+
+    fn wildcard_element(
+        &mut self,
+        node: Node<'a, 'i>,
+        process: ProcessContents,
+        path: &str,
+        depth: usize,
+    ) {
+        let name = QName::new(node.tag_name().namespace(), node.tag_name().name());
+        let global = self.c.global_elements.get(&name).copied();
+        match (process, global) {
+            (ProcessContents::Skip, _) => {}
+            (_, Some(e)) => self.element(node, Some(e), None, path, depth),
+            (_, None) if node.attribute((XSI, "type")).is_some() => {
+                self.element(node, None, None, path, depth)
+            }
+            (ProcessContents::Strict, None) => self.error(
+                node,
+                path,
+                format!(
+                    "no global declaration for {} (required by a strict wildcard)",
+                    display_name(node)
+                ),
+            ),
+            (ProcessContents::Lax, None) => {
+                let paths = Self::child_paths(path, node);
+                for (child, child_path) in node.children().filter(|n| n.is_element()).zip(paths) {
+                    self.wildcard_element(child, ProcessContents::Lax, &child_path, depth + 1);
+                }
+            }
+        }
+    }
+
+    fn describe_expected(&self, root: ParticleId, state: &MatchState) -> String {
+        let mut names: Vec<String> = vec![];
+        for leaf in self.models.expected(root, state) {
+            let s = match &self.c.particles[leaf].term {
+                Term::Element(e) => self.c.elements[*e].name.local.clone(),
+                Term::Wildcard(w) => w.describe(),
+                _ => continue,
+            };
+            if !names.contains(&s) {
+                names.push(s);
+            }
+        }
+        if names.is_empty() {
+            "no more elements".to_owned()
+        } else {
+            format!("one of {{{}}}", names.join(", "))
+        }
+    }
+
+    fn identity_constraints(&mut self, node: Node<'a, 'i>, idcs: &[IdcId], path: &str) {
+        let c = self.c;
+        let mut order: Vec<IdcId> = idcs.to_vec();
+        order.sort_by_key(|i| c.idcs[*i].kind == IdcKind::KeyRef);
+        for id in order {
+            let idc = &c.idcs[id];
+            let mut tuples: Vec<Vec<TypedValue>> = vec![];
+            for target in idc.selector.select_elements(node) {
+                let mut tuple = vec![];
+                let mut complete = true;
+                for field in &idc.fields {
+                    let selected = field.select(target);
+                    if selected.len() > 1 {
+                        self.error(
+                            target,
+                            path,
+                            format!("a field of {} selects more than one node", idc.name.local),
+                        );
+                        complete = false;
+                        break;
+                    }
+                    let Some(sel) = selected.first() else {
+                        complete = false;
+                        continue;
+                    };
+                    let key = match sel {
+                        Selected::Element(n) => (n.id(), None),
+                        Selected::Attribute(n, k) => (n.id(), Some(*k)),
+                    };
+                    match self.values.get(&key) {
+                        Some(Some(v)) => tuple.push(v.clone()),
+                        _ => {
+                            if idc.kind == IdcKind::Key
+                                || !matches!(sel, Selected::Element(n) if self.values.get(&(n.id(), None)).is_some_and(Option::is_none) && n.attribute((XSI, "nil")).is_some())
+                            {
+                                self.error(
+                                    target,
+                                    path,
+                                    format!(
+                                        "a field of {} does not select a simple value",
+                                        idc.name.local
+                                    ),
+                                );
+                            }
+                            complete = false;
+                        }
+                    }
+                }
+                if !complete {
+                    if idc.kind == IdcKind::Key && tuple.len() < idc.fields.len() {
+                        self.error(
+                            target,
+                            path,
+                            format!("key {} is missing a field value", idc.name.local),
+                        );
+                    }
+                    continue;
+                }
+                let duplicate = tuples
+                    .iter()
+                    .any(|t| t.iter().zip(&tuple).all(|(a, b)| simple::same_value(a, b)));
+                if idc.kind != IdcKind::KeyRef && duplicate {
+                    self.error(
+                        target,
+                        path,
+                        format!(
+                            "duplicate value for {} {}",
+                            if idc.kind == IdcKind::Key {
+                                "key"
+                            } else {
+                                "unique constraint"
+                            },
+                            idc.name.local
+                        ),
+                    );
+                    continue;
+                }
+                tuples.push(tuple);
+            }
+            if idc.kind == IdcKind::KeyRef {
+                let Some(refer) = idc.refer else { continue };
+                let tables: Vec<&Vec<Vec<TypedValue>>> = self
+                    .key_tables
+                    .get(&refer)
+                    .map(|v| {
+                        v.iter()
+                            .filter(|(n, _)| {
+                                self.doc
+                                    .get_node(*n)
+                                    .is_some_and(|n| n.ancestors().any(|a| a.id() == node.id()))
+                            })
+                            .map(|(_, t)| t)
+                            .collect()
+                    })
+                    .unwrap_or_default();
+                let mut missing = vec![];
+                for tuple in &tuples {
+                    let found = tables.iter().any(|t| {
+                        t.iter()
+                            .any(|k| k.iter().zip(tuple).all(|(a, b)| simple::same_value(a, b)))
+                    });
+                    if !found {
+                        missing.push(format!("{tuple:?}"));
+                    }
+                }
+                for m in missing {
+                    self.error(
+                        node,
+                        path,
+                        format!(
+                            "keyref {} refers to a value {m} that no {} has",
+                            idc.name.local, c.idcs[refer].name.local
+                        ),
+                    );
+                }
+            } else {
+                self.key_tables
+                    .entry(id)
+                    .or_default()
+                    .push((node.id(), tuples));
+            }
+        }
+    }
+}
