@@ -64,6 +64,8 @@ pub struct Validator<'s, 'a, 'i> {
     track_values: bool,
     values: HashMap<(NodeId, Option<usize>), FieldValue>,
     key_tables: HashMap<IdcId, Vec<(NodeId, Vec<KeyTuple>)>>,
+    /// Attributes absent from an element but given a default by its type, for identity fields.
+    defaulted: HashMap<NodeId, Vec<(QName, TypedValue)>>,
 }
 
 fn is_whitespace(s: &str) -> bool {
@@ -102,6 +104,7 @@ impl<'s, 'a, 'i> Validator<'s, 'a, 'i> {
             track_values: !c.idcs.is_empty(),
             values: HashMap::new(),
             key_tables: HashMap::new(),
+            defaulted: HashMap::new(),
         }
     }
 
@@ -476,6 +479,19 @@ impl<'s, 'a, 'i> Validator<'s, 'a, 'i> {
                     );
                 }
             }
+            if self.track_values {
+                for u in &ct.attributes {
+                    let name = &c.attributes[u.decl].name;
+                    let present = node.attributes().any(|a| name.is(a.namespace(), a.name()));
+                    let default = u.value.as_ref().or(c.attributes[u.decl].value.as_ref());
+                    if let Some(v) = default.and_then(|v| v.value.clone()).filter(|_| !present) {
+                        self.defaulted
+                            .entry(node.id())
+                            .or_default()
+                            .push((name.clone(), v));
+                    }
+                }
+            }
         }
     }
 
@@ -734,7 +750,21 @@ impl<'s, 'a, 'i> Validator<'s, 'a, 'i> {
                         break;
                     }
                     let Some(sel) = selected.first() else {
-                        complete = false;
+                        let default =
+                            field
+                                .attribute_steps(target)
+                                .into_iter()
+                                .find_map(|(n, test)| {
+                                    let defaults = self.defaulted.get(&n.id())?;
+                                    let found = defaults
+                                        .iter()
+                                        .find(|(q, _)| test.matches(q.ns.as_deref(), &q.local));
+                                    found.map(|(_, v)| v.clone())
+                                });
+                        match default {
+                            Some(v) => tuple.push(v),
+                            None => complete = false,
+                        }
                         continue;
                     };
                     let key = match sel {
