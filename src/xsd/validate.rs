@@ -495,6 +495,11 @@ impl<'s, 'a, 'i> Validator<'s, 'a, 'i> {
         }
     }
 
+    fn fixed_mismatch(&mut self, node: Node, path: &str, fixed: &str, found: &str) {
+        let message = format!("the element must have the fixed value {fixed:?}, found {found:?}");
+        self.error(node, path, message);
+    }
+
     fn content(
         &mut self,
         node: Node<'a, 'i>,
@@ -538,14 +543,7 @@ impl<'s, 'a, 'i> Validator<'s, 'a, 'i> {
             if let (Some(v), Some(vc)) = (&value, value_constraint.filter(|v| v.fixed))
                 && !vc.value.as_ref().is_some_and(|f| simple::same_value(v, f))
             {
-                self.error(
-                    node,
-                    path,
-                    format!(
-                        "the element must have the fixed value {:?}, found {:?}",
-                        vc.lexical, text
-                    ),
-                );
+                self.fixed_mismatch(node, path, &vc.lexical, &text);
             }
             if self.track_values {
                 self.values.insert((node.id(), None), value);
@@ -572,14 +570,7 @@ impl<'s, 'a, 'i> Validator<'s, 'a, 'i> {
         {
             let text = element_text(node);
             if !text.is_empty() && text != vc.lexical {
-                self.error(
-                    node,
-                    path,
-                    format!(
-                        "the element must have the fixed value {:?}, found {:?}",
-                        vc.lexical, text
-                    ),
-                );
+                self.fixed_mismatch(node, path, &vc.lexical, &text);
             }
         }
         let Some(root) = particle else {
