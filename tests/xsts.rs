@@ -83,8 +83,10 @@ fn with_hints(set: &SchemaSet, schemas: &[PathBuf], instance: &Path) -> (bool, S
     }
     let canonical = |p: &Path| std::fs::canonicalize(p).unwrap_or_else(|_| p.to_owned());
     let known: Vec<PathBuf> = schemas.iter().map(|p| canonical(p)).collect();
-    let extra: Vec<PathBuf> =
-        hinted_schemas(instance).into_iter().filter(|h| h.exists() && !known.contains(&canonical(h))).collect();
+    let extra: Vec<PathBuf> = hinted_schemas(instance)
+        .into_iter()
+        .filter(|h| h.exists() && !known.contains(&canonical(h)))
+        .collect();
     if extra.is_empty() {
         return verdict;
     }
@@ -178,7 +180,9 @@ fn w3c_xsts_xsd10() {
                                 (Ok(Err(e)), _, _) => (false, e.to_string()),
                                 (Ok(Ok(_)), "schema", _) => (true, String::new()),
                                 (Ok(Ok(set)), _, Some(inst)) => {
-                                    match std::panic::catch_unwind(|| with_hints(set, &row.schemas, inst)) {
+                                    match std::panic::catch_unwind(|| {
+                                        with_hints(set, &row.schemas, inst)
+                                    }) {
                                         Ok(verdict) => verdict,
                                         Err(_) => (false, "panic while validating".to_owned()),
                                     }

@@ -10,7 +10,7 @@ pub enum NameTest {
 }
 
 impl NameTest {
-    fn matches(&self, ns: Option<&str>, local: &str) -> bool {
+    pub fn matches(&self, ns: Option<&str>, local: &str) -> bool {
         match self {
             NameTest::Any => true,
             NameTest::Namespace(n) => n.as_deref() == ns,
@@ -213,6 +213,20 @@ impl Path {
                         }
                     }
                 }
+            }
+        }
+        out
+    }
+}
+
+impl Path {
+    /// The elements whose attributes a field's attribute steps test, with the test: where an
+    /// attribute is absent, its default value (if any) is what the field selects.
+    pub fn attribute_steps<'a, 'i>(&self, context: Node<'a, 'i>) -> Vec<(Node<'a, 'i>, &NameTest)> {
+        let mut out = vec![];
+        for alt in &self.alternatives {
+            if let Some(test) = &alt.attribute {
+                out.extend(alt.elements(context).into_iter().map(|n| (n, test)));
             }
         }
         out

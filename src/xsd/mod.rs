@@ -27,6 +27,8 @@ mod model;
 mod restrict;
 mod s4s;
 mod simple;
+#[cfg(test)]
+mod tests;
 mod validate;
 mod wildcard;
 

@@ -64,6 +64,8 @@ pub struct Validator<'s, 'a, 'i> {
     track_values: bool,
     values: HashMap<(NodeId, Option<usize>), FieldValue>,
     key_tables: HashMap<IdcId, Vec<(NodeId, Vec<KeyTuple>)>>,
+    /// Attributes absent from an element but given a default by its type, for identity fields.
+    defaulted: HashMap<NodeId, Vec<(QName, TypedValue)>>,
 }
 
 fn is_whitespace(s: &str) -> bool {
@@ -102,6 +104,7 @@ impl<'s, 'a, 'i> Validator<'s, 'a, 'i> {
             track_values: !c.idcs.is_empty(),
             values: HashMap::new(),
             key_tables: HashMap::new(),
+            defaulted: HashMap::new(),
         }
     }
 
@@ -476,7 +479,25 @@ impl<'s, 'a, 'i> Validator<'s, 'a, 'i> {
                     );
                 }
             }
+            if self.track_values {
+                for u in &ct.attributes {
+                    let name = &c.attributes[u.decl].name;
+                    let present = node.attributes().any(|a| name.is(a.namespace(), a.name()));
+                    let default = u.value.as_ref().or(c.attributes[u.decl].value.as_ref());
+                    if let Some(v) = default.and_then(|v| v.value.clone()).filter(|_| !present) {
+                        self.defaulted
+                            .entry(node.id())
+                            .or_default()
+                            .push((name.clone(), v));
+                    }
+                }
+            }
         }
+    }
+
+    fn fixed_mismatch(&mut self, node: Node, path: &str, fixed: &str, found: &str) {
+        let message = format!("the element must have the fixed value {fixed:?}, found {found:?}");
+        self.error(node, path, message);
     }
 
     fn content(
@@ -522,14 +543,7 @@ impl<'s, 'a, 'i> Validator<'s, 'a, 'i> {
             if let (Some(v), Some(vc)) = (&value, value_constraint.filter(|v| v.fixed))
                 && !vc.value.as_ref().is_some_and(|f| simple::same_value(v, f))
             {
-                self.error(
-                    node,
-                    path,
-                    format!(
-                        "the element must have the fixed value {:?}, found {:?}",
-                        vc.lexical, text
-                    ),
-                );
+                self.fixed_mismatch(node, path, &vc.lexical, &text);
             }
             if self.track_values {
                 self.values.insert((node.id(), None), value);
@@ -556,14 +570,7 @@ impl<'s, 'a, 'i> Validator<'s, 'a, 'i> {
         {
             let text = element_text(node);
             if !text.is_empty() && text != vc.lexical {
-                self.error(
-                    node,
-                    path,
-                    format!(
-                        "the element must have the fixed value {:?}, found {:?}",
-                        vc.lexical, text
-                    ),
-                );
+                self.fixed_mismatch(node, path, &vc.lexical, &text);
             }
         }
         let Some(root) = particle else {
@@ -734,7 +741,21 @@ impl<'s, 'a, 'i> Validator<'s, 'a, 'i> {
                         break;
                     }
                     let Some(sel) = selected.first() else {
-                        complete = false;
+                        let default =
+                            field
+                                .attribute_steps(target)
+                                .into_iter()
+                                .find_map(|(n, test)| {
+                                    let defaults = self.defaulted.get(&n.id())?;
+                                    let found = defaults
+                                        .iter()
+                                        .find(|(q, _)| test.matches(q.ns.as_deref(), &q.local));
+                                    found.map(|(_, v)| v.clone())
+                                });
+                        match default {
+                            Some(v) => tuple.push(v),
+                            None => complete = false,
+                        }
                         continue;
                     };
                     let key = match sel {

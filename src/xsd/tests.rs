@@ -1,0 +1,111 @@
+//! End-to-end checks of the compiler and validator on small schema sets written to a temp dir.
+
+use std::path::PathBuf;
+
+use super::{CompileOptions, SchemaSet};
+
+fn write(dir: &str, files: &[(&str, &str)]) -> PathBuf {
+    let root = std::env::temp_dir().join(format!("kontrakt-xsd-{dir}-{}", std::process::id()));
+    std::fs::create_dir_all(&root).unwrap();
+    for (name, text) in files {
+        std::fs::write(root.join(name), text).unwrap();
+    }
+    root
+}
+
+fn valid(set: &SchemaSet, xml: &str) -> bool {
+    let doc = roxmltree::Document::parse(xml).unwrap();
+    set.validate_document(&doc).is_valid()
+}
+
+const XS: &str = r#"xmlns:xs="http://www.w3.org/2001/XMLSchema""#;
+
+#[test]
+fn chameleon_include_takes_the_includers_namespace() {
+    let main = format!(
+        r#"<xs:schema {XS} targetNamespace="urn:a" xmlns="urn:a" elementFormDefault="qualified">
+             <xs:include schemaLocation="common.xsd"/>
+             <xs:element name="root" type="Code"/></xs:schema>"#
+    );
+    let common = format!(
+        r#"<xs:schema {XS}><xs:simpleType name="Code"><xs:restriction base="xs:string"><xs:maxLength value="3"/></xs:restriction></xs:simpleType></xs:schema>"#
+    );
+    let dir = write("chameleon", &[("main.xsd", &main), ("common.xsd", &common)]);
+    let set = SchemaSet::compile(&[dir.join("main.xsd")], &CompileOptions::default()).unwrap();
+    assert!(valid(&set, r#"<root xmlns="urn:a">abc</root>"#));
+    assert!(!valid(&set, r#"<root xmlns="urn:a">abcd</root>"#));
+}
+
+#[test]
+fn restriction_that_adds_an_element_is_refused() {
+    let schema = format!(
+        r#"<xs:schema {XS}>
+             <xs:complexType name="B"><xs:sequence><xs:element name="a"/></xs:sequence></xs:complexType>
+             <xs:complexType name="D"><xs:complexContent><xs:restriction base="B">
+               <xs:sequence><xs:element name="a"/><xs:element name="b"/></xs:sequence>
+             </xs:restriction></xs:complexContent></xs:complexType></xs:schema>"#
+    );
+    let dir = write("restrict", &[("s.xsd", &schema)]);
+    let err = SchemaSet::compile(&[dir.join("s.xsd")], &CompileOptions::default()).unwrap_err();
+    assert!(
+        err.rule.starts_with("rcase-") || err.rule.starts_with("cos-particle-restrict"),
+        "{err}"
+    );
+    assert!(err.to_string().contains("s.xsd:"), "{err}");
+}
+
+#[test]
+fn key_duplicates_and_dangling_keyrefs_are_errors() {
+    let schema = format!(
+        r#"<xs:schema {XS}><xs:element name="r"><xs:complexType><xs:sequence>
+             <xs:element name="k" maxOccurs="unbounded"><xs:complexType><xs:attribute name="id" type="xs:int"/></xs:complexType></xs:element>
+             <xs:element name="ref" minOccurs="0" maxOccurs="unbounded"><xs:complexType><xs:attribute name="to" type="xs:int"/></xs:complexType></xs:element>
+           </xs:sequence></xs:complexType>
+           <xs:key name="K"><xs:selector xpath="k"/><xs:field xpath="@id"/></xs:key>
+           <xs:keyref name="R" refer="K"><xs:selector xpath="ref"/><xs:field xpath="@to"/></xs:keyref>
+           </xs:element></xs:schema>"#
+    );
+    let dir = write("idc", &[("s.xsd", &schema)]);
+    let set = SchemaSet::compile(&[dir.join("s.xsd")], &CompileOptions::default()).unwrap();
+    assert!(valid(
+        &set,
+        r#"<r><k id="1"/><k id="2"/><ref to="02"/></r>"#
+    ));
+    assert!(!valid(&set, r#"<r><k id="1"/><k id="01"/></r>"#));
+    assert!(!valid(&set, r#"<r><k id="1"/><ref to="3"/></r>"#));
+}
+
+#[test]
+fn errors_name_path_and_expectation() {
+    let schema = format!(
+        r#"<xs:schema {XS}><xs:element name="r"><xs:complexType><xs:sequence>
+             <xs:element name="Status"/><xs:element name="Beloeb" minOccurs="0"/>
+           </xs:sequence></xs:complexType></xs:element></xs:schema>"#
+    );
+    let dir = write("messages", &[("s.xsd", &schema)]);
+    let set = SchemaSet::compile(&[dir.join("s.xsd")], &CompileOptions::default()).unwrap();
+    let doc = roxmltree::Document::parse("<r>\n<Foo/></r>").unwrap();
+    let report = set.validate_document(&doc);
+    let first = &report.errors[0];
+    assert_eq!((first.line, first.path.as_str()), (2, "/r/Foo"));
+    assert!(
+        first.message.contains("expected one of {Status}"),
+        "{}",
+        first.message
+    );
+}
+
+#[test]
+fn unresolvable_import_names_namespace_and_locations() {
+    let schema = format!(
+        r#"<xs:schema {XS} xmlns:o="urn:other"><xs:import namespace="urn:other" schemaLocation="missing.xsd"/>
+             <xs:element name="r" type="o:T"/></xs:schema>"#
+    );
+    let dir = write("import", &[("s.xsd", &schema)]);
+    let err = SchemaSet::compile(&[dir.join("s.xsd")], &CompileOptions::default()).unwrap_err();
+    assert_eq!(err.rule, "src-resolve");
+    assert!(
+        err.message.contains("urn:other") && err.message.contains("missing.xsd"),
+        "{err}"
+    );
+}
