@@ -41,6 +41,23 @@ pub enum Command {
     /// Inspect the configuration (kontrakt.toml profiles, KONTRAKT_* variables, flags).
     #[command(subcommand)]
     Config(ConfigCommand),
+    /// XML Schema 1.0 tools (kontrakt's own validator, no libxml2).
+    #[command(subcommand)]
+    Xsd(XsdCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum XsdCommand {
+    /// Validate documents like `xmllint --noout --schema`: exit 0 all valid, 1 some invalid,
+    /// 2 schema or file error.
+    Validate {
+        /// Schema document(s) to compile together.
+        #[arg(long, required = true)]
+        schema: Vec<PathBuf>,
+        /// Instance documents.
+        #[arg(required = true)]
+        documents: Vec<PathBuf>,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -299,6 +316,9 @@ pub fn main(cli: Cli) -> i32 {
         Command::List(args) => list_command(args),
         Command::Report(ReportCommand::Verify { bundle }) => verify_command(&bundle),
         Command::Config(ConfigCommand::Check(args)) => config_check_command(*args),
+        Command::Xsd(XsdCommand::Validate { schema, documents }) => {
+            xsd_validate_command(&schema, &documents)
+        }
     };
     match result {
         Ok(status) => status.code(),
@@ -415,6 +435,32 @@ fn serve_command(args: ServeArgs) -> anyhow::Result<ExitStatus> {
         }
         Ok(ExitStatus::Passed)
     })
+}
+
+fn xsd_validate_command(schema: &[PathBuf], documents: &[PathBuf]) -> anyhow::Result<ExitStatus> {
+    use crate::xsd::FileOutcome;
+    let results = crate::xsd::validate_files(schema, documents)?;
+    let mut status = ExitStatus::Passed;
+    for result in results {
+        let file = result.path.display();
+        match result.outcome {
+            FileOutcome::Valid => println!("{file} validates"),
+            FileOutcome::Invalid(errors) => {
+                for error in errors {
+                    eprintln!("{file}:{error}");
+                }
+                eprintln!("{file} fails to validate");
+                if status == ExitStatus::Passed {
+                    status = ExitStatus::ConformanceFailure;
+                }
+            }
+            FileOutcome::Unreadable(reason) => {
+                eprintln!("{file}: {reason}");
+                status = ExitStatus::CouldNotTest;
+            }
+        }
+    }
+    Ok(status)
 }
 
 fn config_check_command(args: RunArgs) -> anyhow::Result<ExitStatus> {

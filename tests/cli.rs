@@ -443,3 +443,72 @@ fn repeat_zero_is_refused() {
     let output = run_with(&["--repeat", "0"], reports.path());
     assert_eq!(output.status.code(), Some(2), "{}", text(&output));
 }
+
+#[test]
+fn xsd_validate_works_like_xmllint_with_exit_codes() {
+    let dir = tempfile::tempdir().unwrap();
+    let schema = root().join("contracts/common/serviceplatformen/ServiceplatformFault_1.xsd");
+    let ns = "http://serviceplatformen.dk/xml/schemas/ServiceplatformFault/1/";
+    let valid = dir.path().join("valid.xml");
+    std::fs::write(
+        &valid,
+        format!("<sp:ServiceplatformFault xmlns:sp=\"{ns}\"/>"),
+    )
+    .unwrap();
+    let invalid = dir.path().join("invalid.xml");
+    std::fs::write(
+        &invalid,
+        format!("<sp:ServiceplatformFault xmlns:sp=\"{ns}\"><sp:Oops/></sp:ServiceplatformFault>"),
+    )
+    .unwrap();
+    let validate = |docs: &[&Path]| {
+        kontrakt()
+            .args(["xsd", "validate", "--schema"])
+            .arg(&schema)
+            .args(docs)
+            .output()
+            .unwrap()
+    };
+    let ok = validate(&[&valid]);
+    assert_eq!(ok.status.code(), Some(0), "{}", text(&ok));
+    assert!(text(&ok).contains("valid.xml validates"));
+    let bad = validate(&[&valid, &invalid]);
+    let out = text(&bad);
+    assert_eq!(bad.status.code(), Some(1), "{out}");
+    assert!(out.contains("invalid.xml:1:"), "{out}");
+    assert!(out.contains("/ServiceplatformFault/Oops"), "{out}");
+    assert!(out.contains("expected one of {ErrorList}"), "{out}");
+    assert!(out.contains("invalid.xml fails to validate"), "{out}");
+}
+
+#[test]
+fn xsd_validate_names_the_broken_rule_of_an_invalid_schema() {
+    let dir = tempfile::tempdir().unwrap();
+    let schema = dir.path().join("ambiguous.xsd");
+    std::fs::write(
+        &schema,
+        r#"<xs:schema xmlns:xs="http://www.w3.org/2001/XMLSchema">
+  <xs:element name="r">
+    <xs:complexType>
+      <xs:choice>
+        <xs:sequence><xs:element name="a"/><xs:element name="b"/></xs:sequence>
+        <xs:sequence><xs:element name="a"/><xs:element name="c"/></xs:sequence>
+      </xs:choice>
+    </xs:complexType>
+  </xs:element>
+</xs:schema>"#,
+    )
+    .unwrap();
+    let doc = dir.path().join("r.xml");
+    std::fs::write(&doc, "<r><a/><b/></r>").unwrap();
+    let output = kontrakt()
+        .args(["xsd", "validate", "--schema"])
+        .arg(&schema)
+        .arg(&doc)
+        .output()
+        .unwrap();
+    let out = text(&output);
+    assert_eq!(output.status.code(), Some(2), "{out}");
+    assert!(out.contains("ambiguous.xsd:"), "{out}");
+    assert!(out.contains("cos-nonambig"), "{out}");
+}

@@ -7,6 +7,7 @@
 
 mod fuzz_support;
 
+use kontrakt::xsd::{CompileOptions, SchemaSet};
 use std::collections::BTreeMap;
 use std::path::Path;
 
@@ -130,22 +131,27 @@ fn max_depth(doc: &roxmltree::Document) -> usize {
         .unwrap_or(0)
 }
 
-fn kontanthjaelp() -> &'static Contract {
-    static CONTRACT: std::sync::OnceLock<Contract> = std::sync::OnceLock::new();
+fn kontanthjaelp() -> &'static (Contract, SchemaSet) {
+    static CONTRACT: std::sync::OnceLock<(Contract, SchemaSet)> = std::sync::OnceLock::new();
     CONTRACT.get_or_init(|| {
-        Contract::load(&Path::new(env!("CARGO_MANIFEST_DIR")).join("contracts/kontanthjaelp"))
-            .expect("the shipped contract loads")
+        let contract =
+            Contract::load(&Path::new(env!("CARGO_MANIFEST_DIR")).join("contracts/kontanthjaelp"))
+                .expect("the shipped contract loads");
+        let schemas = SchemaSet::compile(&contract.service.schemas, &CompileOptions::default())
+            .expect("the shipped schemas compile");
+        (contract, schemas)
     })
 }
 
 /// `checks::judge` on an answer for a RetBevilling request.
 fn judge(status: u16, content_type: Option<&str>, body: &[u8]) -> checks::Judgement {
-    let contract = kontanthjaelp();
+    let (contract, schemas) = kontanthjaelp();
     let ctx = Context {
         contract,
         operation: contract.operation("RetBevilling").expect("operation"),
         stated: None,
         today: chrono::NaiveDate::from_ymd_opt(2026, 3, 31).expect("date"),
+        schemas,
     };
     checks::judge(
         &ctx,

@@ -11,6 +11,7 @@ use crate::contract::{Contract, Operation, Rule, RuleScope};
 use crate::soap::{Envelope, Fault, clark_name};
 use crate::xml::canonical::canonicalize;
 use crate::xml::path::XmlPath;
+use crate::xsd::{SchemaSet, ValidationReport};
 
 /// The outcome of one check.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -90,6 +91,8 @@ pub struct Context<'a> {
     pub stated: Option<Expectation>,
     /// The provider's "today" (the injectable clock), for date rules.
     pub today: NaiveDate,
+    /// The contract's compiled schema set.
+    pub schemas: &'a SchemaSet,
 }
 
 /// The checks of one case and the canonical response for review.
@@ -257,8 +260,12 @@ pub fn judge(ctx: &Context, request_text: &str, answer: Result<Answer, String>) 
         ),
     ));
     checks.push(CheckResult::new(
-        "schema",
-        Verdict::NotRun("XSD validation is not wired in yet (issue 4)".into()),
+        "request schema",
+        request_schema_verdict(ctx, expectation, request),
+    ));
+    checks.push(CheckResult::new(
+        "response schema",
+        response_schema_verdict(ctx, envelope, fault.is_some()),
     ));
     if expectation == Expectation::Success && fault.is_none() {
         for rule in ctx
@@ -274,6 +281,71 @@ pub fn judge(ctx: &Context, request_text: &str, answer: Result<Answer, String>) 
         }
     }
     judgement(checks, Some(canonical))
+}
+
+/// How many validator messages a verdict quotes; the report keeps the count.
+const QUOTED_SCHEMA_ERRORS: usize = 3;
+
+fn schema_summary(report: &ValidationReport) -> String {
+    let quoted: Vec<String> = report
+        .errors
+        .iter()
+        .take(QUOTED_SCHEMA_ERRORS)
+        .map(ToString::to_string)
+        .collect();
+    let more = report.errors.len().saturating_sub(QUOTED_SCHEMA_ERRORS);
+    let tail = match (more, report.truncated) {
+        (0, false) => String::new(),
+        (n, false) => format!(" (and {n} more)"),
+        (n, true) => format!(" (and {n}+ more)"),
+    };
+    format!("{}{tail}", quoted.join("; "))
+}
+
+/// A request the contract's schemas reject cannot certify anything when success is expected
+/// (the golden or generated case is wrong); in a negative case it may be invalid by design.
+fn request_schema_verdict(
+    ctx: &Context,
+    expectation: Expectation,
+    request: roxmltree::Node,
+) -> Verdict {
+    let report = ctx.schemas.validate_element(request);
+    match (report.is_valid(), expectation) {
+        (true, _) => Verdict::Pass,
+        (false, Expectation::Fault) => Verdict::NotRun(format!(
+            "negative case, request not schema-valid: {}",
+            schema_summary(&report)
+        )),
+        (false, Expectation::Success) => Verdict::Error(format!(
+            "the request is not schema-valid, so it cannot judge the provider: {}",
+            schema_summary(&report)
+        )),
+    }
+}
+
+/// The response payload, or a fault's declared detail element, must be schema-valid.
+fn response_schema_verdict(ctx: &Context, envelope: Envelope, is_fault: bool) -> Verdict {
+    let target = if is_fault {
+        let Some(detail) = &ctx.contract.service.fault else {
+            return Verdict::NotRun("the contract declares no fault detail element".into());
+        };
+        match envelope
+            .body_child
+            .descendants()
+            .find(|n| detail.matches(*n))
+        {
+            Some(node) => node,
+            None => return Verdict::Fail(format!("the fault carries no {detail} detail")),
+        }
+    } else {
+        envelope.body_child
+    };
+    let report = ctx.schemas.validate_element(target);
+    if report.is_valid() {
+        Verdict::Pass
+    } else {
+        Verdict::Fail(schema_summary(&report))
+    }
 }
 
 fn content_type_verdict(ctx: &Context, answer: &Answer) -> Verdict {

@@ -10,7 +10,7 @@ pub use suite::{Suite, SuiteError};
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 use std::time::{Duration, Instant};
 
 use chrono::{NaiveDate, Utc};
@@ -23,6 +23,7 @@ use crate::client::{Client, ClientOptions};
 use crate::contract::{Contract, Operation};
 use crate::report::{CaseRecord, RunRecord};
 use crate::soap::security::{CallDetails, CallerIdentity, SecurityError};
+use crate::xsd::{CompileOptions, SchemaSet};
 
 /// How the process ends, as the exit code tells CI.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -80,6 +81,9 @@ pub struct Runner {
     suite: Arc<Suite>,
     client: Client,
     options: RunOptions,
+    /// Each contract's schema set, compiled on first use (listing and `--exact` never pay for
+    /// the services they do not run) and then shared by every case.
+    schemas: BTreeMap<String, OnceLock<Result<SchemaSet, String>>>,
 }
 
 /// The result of one case.
@@ -114,15 +118,36 @@ impl Runner {
     /// Fails before any request when the TLS material cannot be loaded.
     pub fn new(suite: Arc<Suite>, options: RunOptions) -> Result<Runner, RunError> {
         let client = Client::new(&options.client)?;
+        let schemas = suite
+            .contracts
+            .iter()
+            .map(|c| (c.key.clone(), OnceLock::new()))
+            .collect();
         Ok(Runner {
             suite,
             client,
             options,
+            schemas,
         })
     }
 
     pub fn options(&self) -> &RunOptions {
         &self.options
+    }
+
+    /// The contract's compiled schema set; a schema that does not compile makes every case of
+    /// the service "could not test", with the compiler's message naming file, line and rule.
+    fn schemas_of(&self, contract: &Contract) -> Result<&SchemaSet, String> {
+        let cell = self
+            .schemas
+            .get(&contract.key)
+            .ok_or_else(|| format!("no contract `{}`", contract.key))?;
+        cell.get_or_init(|| {
+            SchemaSet::compile(&contract.service.schemas, &CompileOptions::default())
+                .map_err(|e| format!("{}: schema does not compile: {e}", contract.file.display()))
+        })
+        .as_ref()
+        .map_err(Clone::clone)
     }
 
     /// Runs one case end to end. Problems on our side (unreadable golden file, bad contract)
@@ -267,11 +292,16 @@ impl Runner {
         payload: &str,
         exchanged: &mut Exchanged,
     ) -> (Judgement, Option<String>) {
+        let schemas = match self.schemas_of(contract) {
+            Ok(schemas) => schemas,
+            Err(e) => return (Judgement::could_not_test("schema", e), None),
+        };
         let ctx = checks::Context {
             contract,
             operation,
             stated,
             today: self.options.today,
+            schemas,
         };
         let url = match service_url(&self.options.endpoint, &contract.service.path) {
             Ok(url) => url,
