@@ -31,7 +31,9 @@ impl<'a> Faellesdel<'a> {
     pub(super) fn read_header(children: &mut Children<'a, '_>) -> Result<Self, Refusal> {
         // The contexts are Serviceplatformen's business; a jobcentre only routes on the fællesdel.
         children.optional(CALL_CONTEXT_NS, "CallContext");
-        children.optional(AUTHORITY_CONTEXT_NS, "AuthorityContext");
+        if let Some(authority) = children.optional(AUTHORITY_CONTEXT_NS, "AuthorityContext") {
+            authority_cvr(authority)?;
+        }
         children.optional(INVOCATION_CONTEXT_NS, "InvocationContext");
         let mut fields = Children::of(children.required(FAELLESDEL_NS, "Faellesdel")?);
         let mut text = |name| fields.required_text(FAELLESDEL_NS, name);
@@ -79,6 +81,15 @@ impl<'a> Faellesdel<'a> {
         out.leaf("fd:Reaktion", "Modtaget");
         out.close("fd:Kvittering");
     }
+}
+
+/// The authority's CVR number (AuthorityContext/MunicipalityCVR): no service agreement can name
+/// a number that fails the CVR modulus-11 check, so the call is refused.
+pub(super) fn authority_cvr<'a>(authority: roxmltree::Node<'a, '_>) -> Result<&'a str, Refusal> {
+    let cvr = Children::of(authority).required_text(AUTHORITY_CONTEXT_NS, "MunicipalityCVR")?;
+    check("MunicipalityCVR", cvr, |cvr| {
+        crate::domain::cvr::validate(cvr).is_ok()
+    })
 }
 
 /// Lower-case UUID, as the fællesdel's UUIDType requires.

@@ -13,7 +13,8 @@ use serde::Deserialize;
 use super::ReferenceError;
 use super::fault_mode::FaultMode;
 use super::fixture::Fixture;
-use super::message::Out;
+use super::jobcenter::is_cpr_number;
+use super::message::{Out, check};
 use super::service::{Call, Operation, Provider, Refusal, ServiceSpec, route};
 use crate::domain::calendar::{Anchor, DateWindow, copenhagen_day};
 use crate::soap::SoapVersion;
@@ -158,6 +159,9 @@ fn fremsoeg(state: &TerminalAdgang, call: &Call) -> Result<String, Refusal> {
             "Kaldet skal angive myndighed (AuthorityContext)",
         )
     })?;
+    check("MunicipalityCVR", &caller, |cvr| {
+        crate::domain::cvr::validate(cvr).is_ok()
+    })?;
     let udk = state.udk_cvr.contains(&caller);
     let cpr = urn_value(
         descendant(input, OEF, "OekonomiskEffektueringPart"),
@@ -165,6 +169,7 @@ fn fremsoeg(state: &TerminalAdgang, call: &Call) -> Result<String, Refusal> {
         CPR_URN,
     )
     .ok_or_else(|| Refusal::invalid_message("Søgningen skal angive en part (urn:oio:cpr-nr:…)"))?;
+    check("Part", &cpr, is_cpr_number)?;
     let kle = urn_value(
         descendant(input, OEF, "OekonomiskYdelseEffektueringRelation"),
         "Type",
