@@ -118,7 +118,7 @@ pub(super) fn has_modulus11(cpr: &str) -> bool {
         .zip(weights)
         .map(|(digit, weight)| digit * weight)
         .sum();
-    sum % 11 == 0
+    sum.is_multiple_of(11)
 }
 
 fn cpr_birth_date(text: &str) -> Option<NaiveDate> {
