@@ -87,24 +87,12 @@ pub fn substitute(payload: &str, field: &FieldBinding, value: &str) -> Result<St
     let range = first.range().start..last.range().end;
     let mut out = String::with_capacity(payload.len() + value.len());
     out.push_str(&payload[..range.start]);
-    out.push_str(&escape(&format!("{}{value}", field.prefix)));
+    out.push_str(&quick_xml::escape::escape(format!(
+        "{}{value}",
+        field.prefix
+    )));
     out.push_str(&payload[range.end..]);
     Ok(out)
-}
-
-/// Element text escaped; carriage returns too, so they survive line-end normalisation.
-fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '\r' => out.push_str("&#13;"),
-            other => out.push(other),
-        }
-    }
-    out
 }
 
 /// Whether `value` is a valid value of `kind`.
