@@ -31,6 +31,8 @@ pub struct Cli {
 pub enum Command {
     /// Run the conformance cases against an endpoint (default: the embedded reference provider).
     Run(Box<RunArgs>),
+    /// Re-run exactly one trial: `kontrakt replay <trial> --seed <s>` (as a failure prints it).
+    Replay(Box<RunArgs>),
     /// Run the reference provider standalone.
     Serve(ServeArgs),
     /// List trial names (libtest `--list --format terse` compatible).
@@ -147,6 +149,33 @@ pub struct RunArgs {
     /// Replace CPR numbers in the evidence bundle with XXXXXX-XXXX.
     #[arg(long, requires = "evidence")]
     pub redact_cpr: bool,
+    #[command(flatten)]
+    pub generation: GenerationArgs,
+}
+
+/// Generated trials: how values are drawn and where failures are remembered.
+#[derive(Debug, Args)]
+pub struct GenerationArgs {
+    /// Global seed of the generated trials [default: random, always printed].
+    #[arg(long, env = "KONTRAKT_SEED")]
+    pub seed: Option<u64>,
+    /// Values per property trial [default: 48].
+    #[arg(long, env = "KONTRAKT_CASES")]
+    pub cases: Option<u32>,
+    /// Folder of regression files (<service>.toml): minimal failing values, replayed first and
+    /// appended to on failure. Commit it.
+    #[arg(long, default_value = "regressions", env = "KONTRAKT_REGRESSIONS")]
+    pub regressions: PathBuf,
+}
+
+impl GenerationArgs {
+    fn generation(&self) -> run::Generation {
+        run::Generation {
+            seed: self.seed.unwrap_or_else(run::random_seed),
+            cases: self.cases.unwrap_or(run::DEFAULT_CASES),
+            regressions: Some(self.regressions.clone()),
+        }
+    }
 }
 
 /// TLS and client identity for HTTPS endpoints (Serviceplatformen requires mutual TLS with the
@@ -312,6 +341,10 @@ pub struct ListArgs {
 pub fn main(cli: Cli) -> i32 {
     let result = match cli.command {
         Command::Run(args) => run_command(*args),
+        Command::Replay(mut args) => {
+            args.suite.exact = true;
+            run_command(*args)
+        }
         Command::Serve(args) => serve_command(args),
         Command::List(args) => list_command(args),
         Command::Report(ReportCommand::Verify { bundle }) => verify_command(&bundle),
@@ -536,7 +569,12 @@ fn run_command(args: RunArgs) -> anyhow::Result<ExitStatus> {
             cases.len(),
             options.endpoint
         );
-        let runner = Arc::new(Runner::new(suite, options)?);
+        let generation = args.generation.generation();
+        println!(
+            "seed {} ({} values per property trial; reproduce with --seed {})",
+            generation.seed, generation.cases, generation.seed
+        );
+        let runner = Arc::new(Runner::new(suite, options)?.with_generation(generation));
         let started = Instant::now();
         let accepting = |name: &str| {
             baseline

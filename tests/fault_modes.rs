@@ -16,10 +16,19 @@ fn run_with_fault(mode: FaultMode, reports: &Path) -> (Option<i32>, Vec<String>)
     let output = Command::new(env!("CARGO_BIN_EXE_kontrakt"))
         .current_dir(root())
         .env_remove("KONTRAKT_ENDPOINT")
-        .args(["run", "--today", "2026-03-31", "--provider-fault"])
+        .args([
+            "run",
+            "--today",
+            "2026-03-31",
+            "--cases",
+            "8",
+            "--provider-fault",
+        ])
         .arg(mode.name())
         .arg("--reports")
         .arg(reports)
+        .arg("--regressions")
+        .arg(reports.join("regressions"))
         .output()
         .expect("kontrakt runs");
     let stdout = String::from_utf8_lossy(&output.stdout);
@@ -68,6 +77,8 @@ fn the_conforming_provider_passes_the_whole_suite() {
         .env_remove("KONTRAKT_ENDPOINT")
         .args(["run", "--today", "2026-03-31", "--reports"])
         .arg(reports.path())
+        .arg("--regressions")
+        .arg(reports.path().join("regressions"))
         .output()
         .expect("kontrakt runs");
     let stdout = String::from_utf8_lossy(&output.stdout);

@@ -2,9 +2,11 @@
 //! (with an optional `*.toml` beside each stating the expected outcome). Loading reads file names
 //! and sidecars only; request XML is read and checked when a case runs, so listing stays cheap.
 
+mod generated;
 mod sequence;
 mod template;
 
+pub use generated::{Edge, Generated, generated_cases, is_valid, strategy, substitute};
 pub use sequence::{Capture, SEQUENCES_DIR, Side, Step, ValueCheck};
 pub use template::{TemplateError, Variables};
 
@@ -28,12 +30,18 @@ pub enum Expectation {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum CaseKind {
     Golden,
+    /// A golden request with one field set to a named edge value.
+    Edge,
+    /// A golden request with one field set to generated values, shrunk on failure.
+    Property,
 }
 
 impl CaseKind {
     pub fn as_str(self) -> &'static str {
         match self {
             CaseKind::Golden => "golden",
+            CaseKind::Edge => "edge",
+            CaseKind::Property => "property",
         }
     }
 }
@@ -43,6 +51,8 @@ impl CaseKind {
 pub enum Plan {
     Single,
     Sequence(Vec<Step>),
+    /// The golden request `source` with a bound field replaced.
+    Generated(Box<Generated>),
 }
 
 /// One request (or sequence of requests) to send, with what must come back.
@@ -82,6 +92,19 @@ pub enum CaseError {
         file: PathBuf,
         source: TemplateError,
     },
+    #[error(
+        "{}: operation {operation}, field {field}: no golden case {} to generate from",
+        contract.display(),
+        wanted.as_deref().map(|w| format!("`{w}` that does not expect a fault")).unwrap_or_else(|| "that does not expect a fault".into())
+    )]
+    NoTemplate {
+        contract: PathBuf,
+        operation: String,
+        field: String,
+        wanted: Option<String>,
+    },
+    #[error("{}: {message}", file.display())]
+    Substitute { file: PathBuf, message: String },
     #[error("{}: not well-formed XML: {source}", file.display())]
     NotXml {
         file: PathBuf,
@@ -228,6 +251,20 @@ impl Case {
     /// Returns the payload element's text (without XML declaration).
     pub fn render(&self, variables: &Variables) -> Result<String, CaseError> {
         render_request(&self.source, variables)
+    }
+
+    /// [`Case::render`] with the generated field set to `value` (its prefix added).
+    pub fn render_with(
+        &self,
+        variables: &Variables,
+        generated: &Generated,
+        value: &str,
+    ) -> Result<String, CaseError> {
+        let payload = self.render(variables)?;
+        substitute(&payload, &generated.field, value).map_err(|message| CaseError::Substitute {
+            file: self.source.clone(),
+            message,
+        })
     }
 }
 

@@ -2,8 +2,10 @@
 //! the SOAP version and, per operation, the SOAPAction, request/response QNames and rules.
 //! Loading a contract is cheap (no schema compilation) so listing trials stays fast.
 
+mod fields;
 mod rules;
 
+pub use fields::{FieldBinding, ValueKind};
 pub use rules::{Condition, OutsideWindow, Rule, RuleError, RuleScope};
 
 use std::collections::BTreeMap;
@@ -69,6 +71,9 @@ pub struct Operation {
     pub response: QName,
     /// Service-wide rules followed by the operation's own.
     pub rules: Vec<Rule>,
+    /// Service-wide field bindings followed by the operation's own: which request fields hold
+    /// which kind of value, for generated cases.
+    pub fields: Vec<FieldBinding>,
 }
 
 /// An expanded element name.
@@ -133,6 +138,8 @@ struct RawContract {
     namespaces: Namespaces,
     #[serde(default, rename = "rule")]
     rules: Vec<rules::RawRule>,
+    #[serde(default, rename = "field")]
+    fields: Vec<fields::RawField>,
     #[serde(rename = "operation")]
     operations: Vec<RawOperation>,
 }
@@ -162,6 +169,8 @@ struct RawOperation {
     response: String,
     #[serde(default, rename = "rule")]
     rules: Vec<rules::RawRule>,
+    #[serde(default, rename = "field")]
+    fields: Vec<fields::RawField>,
 }
 
 impl Contract {
@@ -217,12 +226,27 @@ impl Contract {
                     source,
                 })
         };
+        let compile_fields = |raw_fields: Vec<fields::RawField>, operation: &str| {
+            raw_fields
+                .into_iter()
+                .map(|f| f.compile(&namespaces))
+                .collect::<Result<Vec<_>, _>>()
+                .map_err(|message| ContractError::Invalid {
+                    file: file.clone(),
+                    message: format!("operation {operation}: {message}"),
+                })
+        };
         let service_rules = compile_rules(raw.rules)?;
         let mut operations = Vec::new();
         for op in raw.operations {
             let mut rules = service_rules.clone();
             rules.extend(compile_rules(op.rules)?);
+            let mut fields = compile_fields(raw.fields.clone(), &op.name)?;
+            fields.extend(compile_fields(op.fields, &op.name)?);
+            fields::check_unique(&fields)
+                .map_err(|message| invalid(format!("operation {}: {message}", op.name)))?;
             operations.push(Operation {
+                fields,
                 request: QName::resolve(&op.request, &namespaces).map_err(invalid)?,
                 response: QName::resolve(&op.response, &namespaces).map_err(invalid)?,
                 name: op.name,
@@ -369,6 +393,43 @@ response = "d:PingResponse"
         let message = with("security = [\"oauth\"]").unwrap_err().to_string();
         assert!(message.contains("contract.toml"), "{message}");
         assert!(message.contains("oauth"), "{message}");
+    }
+
+    #[test]
+    fn field_bindings_are_typed_and_named_after_their_path() {
+        let text = format!(
+            "{GOOD}  [[operation.field]]\n  path = \"d:Who/d:Cpr\"\n  kind = \"cpr\"\n  [[operation.field]]\n  path = \"d:Note\"\n  kind = \"text\"\n  max_length = 255\n  reference = true\n"
+        );
+        let dir = write_contract(&text);
+        let contract = Contract::load(dir.path()).unwrap();
+        let fields = &contract.operation("Ping").unwrap().fields;
+        assert_eq!(fields[0].name, "Cpr");
+        assert_eq!(
+            fields[0].kind,
+            ValueKind::Domain(crate::domain::FieldKind::Cpr)
+        );
+        assert!(!fields[0].reference);
+        assert_eq!(fields[1].kind, ValueKind::Text { max_length: 255 });
+        assert!(fields[1].reference);
+    }
+
+    #[test]
+    fn bad_field_bindings_name_the_file_and_the_problem() {
+        let with = |field: &str| {
+            let dir = write_contract(&format!("{GOOD}  [[operation.field]]\n{field}\n"));
+            Contract::load(dir.path()).unwrap_err().to_string()
+        };
+        let unknown = with("path = \"d:A\"\nkind = \"cprr\"");
+        assert!(unknown.contains("contract.toml"), "{unknown}");
+        assert!(unknown.contains("unknown field kind `cprr`"), "{unknown}");
+        let text = with("path = \"d:A\"\nkind = \"text\"");
+        assert!(text.contains("needs max_length"), "{text}");
+        let prefix = with("path = \"q:A\"\nkind = \"cpr\"");
+        assert!(prefix.contains("prefix `q`"), "{prefix}");
+        let twice = with(
+            "path = \"d:A\"\nkind = \"cpr\"\n[[operation.field]]\npath = \"d:B/d:A\"\nkind = \"kle\"",
+        );
+        assert!(twice.contains("two fields are named `A`"), "{twice}");
     }
 
     #[test]

@@ -73,7 +73,21 @@ pub fn copenhagen_day(wire: &str) -> Option<NaiveDate> {
             .ok()
             .map(|local| local.date());
     }
-    NaiveDate::parse_from_str(wire.get(..10)?, "%Y-%m-%d").ok()
+    xs_date_day(wire)
+}
+
+/// The day of an `xs:date` (zone ignored), years of any length and sign included.
+fn xs_date_day(wire: &str) -> Option<NaiveDate> {
+    let (negative, unsigned) = match wire.strip_prefix('-') {
+        Some(rest) => (true, rest),
+        None => (false, wire),
+    };
+    let year_end = unsigned.find('-')?;
+    let year: i32 = unsigned[..year_end].parse().ok()?;
+    let month: u32 = unsigned.get(year_end + 1..year_end + 3)?.parse().ok()?;
+    let day: u32 = unsigned.get(year_end + 4..year_end + 6)?.parse().ok()?;
+    (unsigned.get(year_end + 3..year_end + 4)? == "-").then_some(())?;
+    NaiveDate::from_ymd_opt(if negative { -year } else { year }, month, day)
 }
 
 /// The last `weekday` of a month.

@@ -74,6 +74,14 @@ fault_modes! {
         "TerminalAdgang replaces the caller's bound with the default window",
     IgnoreKle = "ignore-kle":
         "TerminalAdgang ignores the KLE number that should narrow the result",
+    RejectNonModulus11Cpr = "reject-non-modulus11-cpr":
+        "TerminalAdgang refuses a search for the CPR numbers issued without a modulus-11 check digit (1 January birthdates)",
+    RejectLeapDay = "reject-leap-day":
+        "every service refuses a request carrying a date on 29 February",
+    WindowStartOffByOne = "window-start-off-by-one":
+        "TerminalAdgang's dispositionsdato window starts one day late, refusing a bound on its first day",
+    TruncateText = "truncate-text":
+        "SendForretningsSvarForlaengelse echoes a rejection's Begrundelse cut at 100 characters (maxLength is 255)",
 }
 
 impl fmt::Display for FaultMode {

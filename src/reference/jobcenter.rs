@@ -31,7 +31,9 @@ impl<'a> Faellesdel<'a> {
     pub(super) fn read_header(children: &mut Children<'a, '_>) -> Result<Self, Refusal> {
         // The contexts are Serviceplatformen's business; a jobcentre only routes on the fællesdel.
         children.optional(CALL_CONTEXT_NS, "CallContext");
-        children.optional(AUTHORITY_CONTEXT_NS, "AuthorityContext");
+        if let Some(authority) = children.optional(AUTHORITY_CONTEXT_NS, "AuthorityContext") {
+            authority_cvr(authority)?;
+        }
         children.optional(INVOCATION_CONTEXT_NS, "InvocationContext");
         let mut fields = Children::of(children.required(FAELLESDEL_NS, "Faellesdel")?);
         let mut text = |name| fields.required_text(FAELLESDEL_NS, name);
@@ -81,6 +83,15 @@ impl<'a> Faellesdel<'a> {
     }
 }
 
+/// The authority's CVR number (AuthorityContext/MunicipalityCVR): no service agreement can name
+/// a number that fails the CVR modulus-11 check, so the call is refused.
+pub(super) fn authority_cvr<'a>(authority: roxmltree::Node<'a, '_>) -> Result<&'a str, Refusal> {
+    let cvr = Children::of(authority).required_text(AUTHORITY_CONTEXT_NS, "MunicipalityCVR")?;
+    check("MunicipalityCVR", cvr, |cvr| {
+        crate::domain::cvr::validate(cvr).is_ok()
+    })
+}
+
 /// Lower-case UUID, as the fællesdel's UUIDType requires.
 fn is_lowercase_uuid(text: &str) -> bool {
     text.len() == 36
@@ -95,6 +106,19 @@ fn is_lowercase_uuid(text: &str) -> bool {
 /// not satisfy it.
 pub(super) fn is_cpr_number(text: &str) -> bool {
     cpr_birth_date(text).is_some()
+}
+
+/// Weights 4 3 2 7 6 5 4 3 2 1, sum divisible by 11: the check the CPR office stopped
+/// guaranteeing in 2007.
+pub(super) fn has_modulus11(cpr: &str) -> bool {
+    let weights = [4, 3, 2, 7, 6, 5, 4, 3, 2, 1];
+    let sum: u32 = cpr
+        .chars()
+        .filter_map(|c| c.to_digit(10))
+        .zip(weights)
+        .map(|(digit, weight)| digit * weight)
+        .sum();
+    sum.is_multiple_of(11)
 }
 
 fn cpr_birth_date(text: &str) -> Option<NaiveDate> {

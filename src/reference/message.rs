@@ -129,13 +129,19 @@ fn parse_xs_date(text: &str) -> Option<NaiveDate> {
     let year_ok = digit_groups(year, '-', &[year.len()])
         && (year.len() == 4 || (year.len() > 4 && !year.starts_with('0')));
     let (month_day, zone) = (rest.get(..6)?, rest.get(6..)?);
+    // XSD 1.0: the zone is at most ±14:00, and there is no year 0.
     let zone_ok = zone.is_empty()
         || zone == "Z"
-        || (zone.starts_with(['+', '-']) && digit_groups(&zone[1..], ':', &[2, 2]));
+        || (zone.starts_with(['+', '-'])
+            && digit_groups(&zone[1..], ':', &[2, 2])
+            && matches!(
+                (zone[1..3].parse::<u32>(), zone[4..6].parse::<u32>()),
+                (Ok(hours), Ok(minutes)) if minutes < 60 && hours * 60 + minutes <= 14 * 60
+            ));
     if !year_ok || !zone_ok || !digit_groups(&month_day[1..], '-', &[2, 2]) {
         return None;
     }
-    let year: i32 = year.parse().ok()?;
+    let year: i32 = year.parse().ok().filter(|&year: &i32| year != 0)?;
     let (month, day) = (month_day[1..3].parse().ok()?, month_day[4..6].parse().ok()?);
     NaiveDate::from_ymd_opt(if negative { -year } else { year }, month, day)
 }
@@ -234,6 +240,8 @@ mod tests {
             "2024-2-29",
             "2024-02-29+1",
             "2024-02-29T00:00:00",
+            "2024-02-29+14:30",
+            "0000-01-01",
             "",
         ] {
             assert!(xs_date("d", text).is_err(), "{text}");

@@ -201,6 +201,9 @@ fn dispatch<S>(
             ),
         ));
     }
+    if provider.fault == Some(FaultMode::RejectLeapDay) && carries_leap_day(request) {
+        return Err(Refusal::invalid_message("Datoen 29. februar findes ikke"));
+    }
     let received = provider.clock.now();
     let call = Call {
         request,
@@ -214,4 +217,13 @@ fn dispatch<S>(
         },
     };
     (operation.handle)(state, &call)
+}
+
+/// Whether any text of the request is an xs:date on 29 February (timestamps such as the
+/// message time are left alone, so the fault stays invisible on a real 29 February).
+fn carries_leap_day(request: roxmltree::Node) -> bool {
+    request.descendants().filter_map(|n| n.text()).any(|text| {
+        let text = text.trim();
+        !text.contains('T') && text.get(4..10) == Some("-02-29")
+    })
 }

@@ -272,7 +272,12 @@ fn send_forlaengelse(state: &Sygefravaer, call: &Call) -> Result<String, Refusal
     }
     if let Some(reason) = rejection {
         out.open("sf:Afvisning", &[]);
-        out.leaf("sf:Begrundelse", reason);
+        let reason = if call.broken(FaultMode::TruncateText) {
+            reason.chars().take(100).collect()
+        } else {
+            reason.to_owned()
+        };
+        out.leaf("sf:Begrundelse", &reason);
         out.close("sf:Afvisning");
     }
     out.close(&format!("sf:{root}"));

@@ -13,7 +13,8 @@ use serde::Deserialize;
 use super::ReferenceError;
 use super::fault_mode::FaultMode;
 use super::fixture::Fixture;
-use super::message::Out;
+use super::jobcenter::{has_modulus11, is_cpr_number};
+use super::message::{Out, check};
 use super::service::{Call, Operation, Provider, Refusal, ServiceSpec, route};
 use crate::domain::calendar::{Anchor, DateWindow, copenhagen_day};
 use crate::soap::SoapVersion;
@@ -158,6 +159,9 @@ fn fremsoeg(state: &TerminalAdgang, call: &Call) -> Result<String, Refusal> {
             "Kaldet skal angive myndighed (AuthorityContext)",
         )
     })?;
+    check("MunicipalityCVR", &caller, |cvr| {
+        crate::domain::cvr::validate(cvr).is_ok()
+    })?;
     let udk = state.udk_cvr.contains(&caller);
     let cpr = urn_value(
         descendant(input, OEF, "OekonomiskEffektueringPart"),
@@ -165,6 +169,16 @@ fn fremsoeg(state: &TerminalAdgang, call: &Call) -> Result<String, Refusal> {
         CPR_URN,
     )
     .ok_or_else(|| Refusal::invalid_message("Søgningen skal angive en part (urn:oio:cpr-nr:…)"))?;
+    check("Part", &cpr, is_cpr_number)?;
+    if call.broken(FaultMode::RejectNonModulus11Cpr)
+        && cpr.starts_with("0101")
+        && !has_modulus11(&cpr)
+    {
+        return Err(Refusal::client(
+            "UgyldigtCPRNummer",
+            format!("CPR-nummer {cpr} har ikke et gyldigt kontrolciffer"),
+        ));
+    }
     let kle = urn_value(
         descendant(input, OEF, "OekonomiskYdelseEffektueringRelation"),
         "Type",
@@ -179,6 +193,11 @@ fn fremsoeg(state: &TerminalAdgang, call: &Call) -> Result<String, Refusal> {
     let (first, last) = DateWindow::terminal_adgang()
         .resolve(call.today)
         .ok_or_else(|| Refusal::invalid_message("Dagens dato ligger uden for kalenderen"))?;
+    let first = if call.broken(FaultMode::WindowStartOffByOne) {
+        first.succ_opt().unwrap_or(first)
+    } else {
+        first
+    };
     let outside = |day: Option<NaiveDate>| day.is_some_and(|d| d < first || d > last);
     let (from, to) = if bound == (None, None) || call.broken(FaultMode::ReplaceBound) {
         (Some(first), Some(last))

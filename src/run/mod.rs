@@ -2,9 +2,14 @@
 //! turning the verdicts into output, reports and an exit status.
 
 pub mod baseline;
+mod generated;
 mod progress;
 mod suite;
 
+pub use generated::{
+    DEFAULT_CASES, Generation, Regression, line_diff, random_seed,
+    replay_command as replay_generated, trial_seed,
+};
 pub use progress::{Progress, case_line};
 pub use suite::{Suite, SuiteError};
 
@@ -17,7 +22,7 @@ use chrono::{NaiveDate, Utc};
 use reqwest::Url;
 use reqwest::header::{CONTENT_TYPE, HeaderName};
 
-use crate::cases::{Case, Plan, Side, Step, Variables};
+use crate::cases::{Case, CaseKind, Plan, Side, Step, Variables};
 use crate::checks::{self, Answer, Judgement, Outcome, Verdict};
 use crate::client::{Client, ClientOptions};
 use crate::contract::{Contract, Operation};
@@ -84,6 +89,7 @@ pub struct Runner {
     /// Each contract's schema set, compiled on first use (listing and `--exact` never pay for
     /// the services they do not run) and then shared by every case.
     schemas: BTreeMap<String, OnceLock<Result<SchemaSet, String>>>,
+    generation: Generation,
 }
 
 /// The result of one case.
@@ -128,7 +134,18 @@ impl Runner {
             client,
             options,
             schemas,
+            generation: Generation::default(),
         })
+    }
+
+    /// Sets the seed, case count and regressions folder of generated trials.
+    pub fn with_generation(mut self, generation: Generation) -> Runner {
+        self.generation = generation;
+        self
+    }
+
+    pub fn generation(&self) -> &Generation {
+        &self.generation
     }
 
     pub fn options(&self) -> &RunOptions {
@@ -170,6 +187,12 @@ impl Runner {
         match &case.plan {
             Plan::Single => self.judge_single(case, exchanged).await,
             Plan::Sequence(steps) => self.judge_sequence(case, steps, exchanged).await,
+            Plan::Generated(generated) if generated.edge.is_some() => {
+                self.judge_edge(case, generated, exchanged).await
+            }
+            Plan::Generated(generated) => {
+                tokio::task::block_in_place(|| self.judge_property(case, generated, exchanged))
+            }
         }
     }
 
@@ -522,7 +545,7 @@ pub fn record(
         interrupted,
         duration_ms: duration.as_millis() as u64,
         client_certificate_sha256: None,
-        seed: None,
+        seed: Some(runner.generation.seed),
         services: crate::report::services(&runner.suite.contracts)?,
         baseline_warnings: Vec::new(),
         cases: results
@@ -538,8 +561,13 @@ pub fn record(
                 checks: r.judgement.checks.clone(),
                 duration_ms: r.duration.as_millis() as u64,
                 baselined: None,
-                seed: None,
-                replay: Some(replay_command(&r.case.name)),
+                seed: (r.case.kind == CaseKind::Property).then_some(runner.generation.seed),
+                replay: Some(match r.case.kind {
+                    CaseKind::Property => {
+                        generated::replay_command(&r.case.name, runner.generation.seed)
+                    }
+                    _ => replay_command(&r.case.name),
+                }),
                 canonical_response: r.judgement.canonical_response.clone(),
                 request: r.request.clone(),
                 response: r.response.clone(),

@@ -30,7 +30,9 @@ pub struct Suite {
 impl Suite {
     pub fn load(contracts_dir: &Path, golden_dir: &Path) -> Result<Suite, SuiteError> {
         let contracts = Contract::load_all(contracts_dir)?;
-        let cases = cases::golden_cases(golden_dir, &contracts)?;
+        let mut cases = cases::golden_cases(golden_dir, &contracts)?;
+        let generated = cases::generated_cases(&contracts, &cases)?;
+        cases.extend(generated);
         Ok(Suite { contracts, cases })
     }
 

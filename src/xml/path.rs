@@ -118,6 +118,19 @@ impl XmlPath {
         &self.source
     }
 
+    /// The local name the path ends in (its attribute's, or its last element step's).
+    pub fn last_local_name(&self) -> Option<&str> {
+        match &self.attribute {
+            Some(attr) => Some(&attr.local),
+            None => self.steps.last().map(|step| step.name.local.as_str()),
+        }
+    }
+
+    /// Whether the path selects an attribute rather than element text.
+    pub fn selects_attribute(&self) -> bool {
+        self.attribute.is_some()
+    }
+
     /// Elements the path's element steps reach from `context`, in document order.
     pub fn elements<'a, 'i>(&self, context: Node<'a, 'i>) -> Vec<Node<'a, 'i>> {
         let mut current = vec![context];

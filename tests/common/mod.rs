@@ -38,6 +38,11 @@ pub fn kontrakt() -> Command {
             command.env_remove(variable);
         }
     }
+    // Failing property trials record regressions; never into the repository.
+    command.env(
+        "KONTRAKT_REGRESSIONS",
+        std::env::temp_dir().join(format!("kontrakt-test-regressions-{}", std::process::id())),
+    );
     command
 }
 
