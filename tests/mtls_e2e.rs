@@ -155,6 +155,28 @@ fn a_pkcs12_identity_certifies_the_reference_provider_over_mtls() {
     assert_eq!(output.status.code(), Some(0), "{out}");
     assert!(passed_without_failures(&out) >= 8, "{out}");
     assert!(out.contains(&format!("against {}", server.url)), "{out}");
+    // The certification report names the client certificate by its SHA-256 thumbprint.
+    let run = std::fs::read_dir(reports.path())
+        .unwrap()
+        .next()
+        .unwrap()
+        .unwrap()
+        .path();
+    let results: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(run.join("results.json")).unwrap()).unwrap();
+    let thumbprint = results["client_certificate_sha256"]
+        .as_str()
+        .unwrap_or_default();
+    assert_eq!(thumbprint.len(), 64, "{results}");
+    assert!(
+        thumbprint.chars().all(|c| c.is_ascii_hexdigit()),
+        "{thumbprint}"
+    );
+    let html = std::fs::read_to_string(run.join("report.html")).unwrap();
+    assert!(
+        html.contains(thumbprint),
+        "thumbprint missing from report.html"
+    );
 }
 
 #[test]

@@ -544,7 +544,10 @@ pub fn record(
         today: runner.options.today,
         interrupted,
         duration_ms: duration.as_millis() as u64,
-        client_certificate_sha256: None,
+        client_certificate_sha256: runner
+            .client
+            .client_certificate_thumbprint()
+            .map(str::to_owned),
         seed: Some(runner.generation.seed),
         services: crate::report::services(&runner.suite.contracts)?,
         baseline_warnings: Vec::new(),
