@@ -99,3 +99,67 @@ fn collect_xml(dir: &Path, out: &mut Vec<PathBuf>) {
         }
     }
 }
+
+pub fn replace_range(text: &str, range: std::ops::Range<usize>, with: &str) -> String {
+    format!("{}{with}{}", &text[..range.start], &text[range.end..])
+}
+
+/// The document and its deterministic mutations: per element drop, duplicate, rename, add an
+/// unknown attribute, add an unknown child; per text-only element empty it, and put text into
+/// it when it holds a date.
+pub fn with_mutations(id: &str, text: &str) -> Vec<(String, String)> {
+    let mut out = vec![(id.to_owned(), text.to_owned())];
+    let Ok(doc) = roxmltree::Document::parse(text) else {
+        return out;
+    };
+    let root = doc.root_element();
+    for (i, element) in root.descendants().filter(|n| n.is_element()).enumerate() {
+        let range = element.range();
+        let source = &text[range.clone()];
+        let name_len = source[1..]
+            .find(|c: char| c.is_whitespace() || c == '/' || c == '>')
+            .unwrap_or(source.len() - 1);
+        let name_end = range.start + 1 + name_len;
+        let mut add = |kind: &str, mutated: String| out.push((format!("{id}#{kind}{i}"), mutated));
+        if element != root {
+            add("drop", replace_range(text, range.clone(), ""));
+            add(
+                "duplicate",
+                replace_range(text, range.end..range.end, source),
+            );
+        }
+        add(
+            "unknown-attribute",
+            replace_range(text, name_end..name_end, " kontraktUnknown=\"x\""),
+        );
+        let renamed = if source.ends_with("/>") {
+            replace_range(text, name_end..name_end, "X")
+        } else {
+            let close = range.start + source.rfind("</").expect("end tag") + 2 + name_len;
+            let once = replace_range(text, close..close, "X");
+            replace_range(&once, name_end..name_end, "X")
+        };
+        add("rename", renamed);
+        if let Some(child) = element.children().find(|c| c.is_element()) {
+            let at = child.range().start;
+            add(
+                "unknown-child",
+                replace_range(text, at..at, "<kontraktUnknown/>"),
+            );
+        } else if let Some(content) = element.first_child().filter(|c| c.is_text()) {
+            let value = content.text().unwrap_or_default().trim();
+            add("empty", replace_range(text, content.range(), ""));
+            let looks_like_date = value.len() >= 10
+                && value.as_bytes()[4] == b'-'
+                && value.as_bytes()[7] == b'-'
+                && value[..4].bytes().all(|b| b.is_ascii_digit());
+            if looks_like_date {
+                add(
+                    "text-in-date",
+                    replace_range(text, content.range(), "not-a-date"),
+                );
+            }
+        }
+    }
+    out
+}
