@@ -10,6 +10,7 @@ use clap::{Args, Parser, Subcommand};
 use reqwest::Url;
 
 use crate::config::{self, ProfileChoice, Settings};
+use crate::domain::calendar::Clock;
 use crate::hostile::HostileMode;
 use crate::report::{Evidence, evidence};
 use crate::run::baseline::Baseline;
@@ -512,7 +513,7 @@ fn run_command(args: RunArgs) -> anyhow::Result<ExitStatus> {
     resolved.check_services(suite.contracts.iter().map(|c| c.key.as_str()))?;
     let baseline = args.baseline.as_deref().map(Baseline::load).transpose()?;
     // Expiry is judged by the calendar, not by the provider's injectable "today".
-    let calendar_today = run::copenhagen_today();
+    let calendar_today = Clock::System.today_in_copenhagen();
     let evidence = match (args.evidence, args.redact_cpr) {
         (false, _) => Evidence::None,
         (true, false) => Evidence::Bundle,
@@ -532,7 +533,9 @@ fn run_command(args: RunArgs) -> anyhow::Result<ExitStatus> {
         .as_deref()
         .map(str::parse::<FaultMode>)
         .transpose()?;
-    let today = args.today.unwrap_or_else(run::copenhagen_today);
+    let today = args
+        .today
+        .unwrap_or_else(|| Clock::System.today_in_copenhagen());
     let fixture = args.suite.contracts.join("reference-fixture.toml");
     if resolved.client.tls.insecure {
         eprintln!(

@@ -10,7 +10,8 @@ use std::fmt;
 use std::str::FromStr;
 
 use chrono::{
-    DateTime, Datelike, Days, Months, NaiveDate, NaiveDateTime, NaiveTime, TimeZone, Utc, Weekday,
+    DateTime, Datelike, Days, FixedOffset, Months, NaiveDate, NaiveDateTime, NaiveTime, TimeZone,
+    Utc, Weekday,
 };
 use chrono_tz::Europe::Copenhagen;
 use thiserror::Error;
@@ -45,6 +46,11 @@ impl Clock {
 /// The calendar date in Copenhagen at the instant `now`.
 pub fn today_in_copenhagen(now: DateTime<Utc>) -> NaiveDate {
     now.with_timezone(&Copenhagen).date_naive()
+}
+
+/// The instant `now` as Copenhagen local time with its UTC offset, as it goes on the wire.
+pub fn local_time_in_copenhagen(now: DateTime<Utc>) -> DateTime<FixedOffset> {
+    now.with_timezone(&Copenhagen).fixed_offset()
 }
 
 pub fn is_leap_year(year: i32) -> bool {

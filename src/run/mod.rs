@@ -26,6 +26,7 @@ use crate::cases::{Case, CaseKind, Plan, Side, Step, Variables};
 use crate::checks::{self, Answer, Judgement, Outcome, Verdict};
 use crate::client::{Client, ClientOptions};
 use crate::contract::{Contract, Operation};
+use crate::domain::calendar::local_time_in_copenhagen;
 use crate::report::{CaseRecord, RunRecord};
 use crate::soap::security::{CallDetails, CallerIdentity, SecurityError};
 use crate::xsd::{CompileOptions, SchemaSet};
@@ -72,13 +73,6 @@ pub enum RunError {
     NothingSelected,
     #[error(transparent)]
     Security(#[from] SecurityError),
-}
-
-/// Today's date in Europe/Copenhagen, the platform's calendar.
-pub fn copenhagen_today() -> NaiveDate {
-    Utc::now()
-        .with_timezone(&chrono_tz::Europe::Copenhagen)
-        .date_naive()
 }
 
 /// Sends cases and judges the answers. Cheap to share between tasks.
@@ -200,9 +194,7 @@ impl Runner {
         Variables {
             authority_cvr: self.options.caller.authority.cvr(),
             message_id: uuid::Uuid::new_v4().to_string(),
-            now: Utc::now()
-                .with_timezone(&chrono_tz::Europe::Copenhagen)
-                .fixed_offset(),
+            now: local_time_in_copenhagen(Utc::now()),
             today: self.options.today,
             captured,
         }
@@ -336,9 +328,7 @@ impl Runner {
             to: url.as_str(),
             message_id: &uuid::Uuid::new_v4().to_string(),
             transaction_id: &uuid::Uuid::new_v4().to_string(),
-            now: Utc::now()
-                .with_timezone(&chrono_tz::Europe::Copenhagen)
-                .fixed_offset(),
+            now: local_time_in_copenhagen(Utc::now()),
         };
         let envelope = match self.options.caller.secure(
             version,
