@@ -1,4 +1,4 @@
-//! Generated cases: golden "happy" requests with one bound field replaced. The edge catalogue
+//! Generated cases (the schema-driven ones are in `schema.rs`): golden "happy" requests with one bound field replaced. The edge catalogue
 //! (`…::edge::<field>-<edge>`) substitutes every named edge value of the field's kind, and, where
 //! a date-window rule bounds the field, the days around the window; property trials
 //! (`…::property::<field>`) substitute values drawn from proptest strategies. Listing needs only
@@ -218,6 +218,7 @@ pub fn generated_cases(contracts: &[Contract], golden: &[Case]) -> Result<Vec<Ca
             cases.extend(properties);
         }
     }
+    cases.extend(super::schema_cases(contracts, golden));
     Ok(cases)
 }
 

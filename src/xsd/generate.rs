@@ -86,6 +86,10 @@ pub struct Element<'s> {
     /// The simple type of the text, for a simple-content element.
     pub simple_type: Option<SimpleTypeRef<'s>>,
     pub children: Vec<Element<'s>>,
+    /// The type has element-only or mixed content (a content model), which whitespace may
+    /// fill: such an element without children is written with an end tag, so that the
+    /// document element always has a child to insert SOAP contexts before.
+    pub has_content_model: bool,
     pub occurs: Occurs,
 }
 
@@ -250,6 +254,7 @@ impl<'s> Generator<'_, 's> {
             text: None,
             simple_type: None,
             children: Vec::new(),
+            has_content_model: type_def.particle().is_some(),
             occurs,
         };
         if let Some(simple_type) = type_def.simple_content() {
@@ -387,6 +392,7 @@ impl<'s> Generator<'_, 's> {
             text: None,
             simple_type: None,
             children: Vec::new(),
+            has_content_model: false,
             occurs: Occurs {
                 min: 1,
                 max: Some(1),
@@ -838,6 +844,9 @@ impl Element<'_> {
         }
         match (&self.text, self.children.is_empty()) {
             (Some(text), _) => out.push_str(&format!(">{}</{tag}>\n", escape(text))),
+            (None, true) if self.has_content_model => {
+                out.push_str(&format!(">\n{}</{tag}>\n", "  ".repeat(depth)))
+            }
             (None, true) => out.push_str("/>\n"),
             (None, false) => {
                 out.push_str(">\n");
