@@ -139,3 +139,82 @@ impl TextOverride for FieldOverrides<'_> {
         Some(format!("{}{value}", field.prefix))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use super::*;
+    use crate::xsd::generate::Name;
+
+    fn suite() -> (Vec<Contract>, Vec<Case>) {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+        let contracts = Contract::load_all(&root.join("contracts")).unwrap();
+        let golden = super::super::golden_cases(&root.join("golden"), &contracts).unwrap();
+        (contracts, golden)
+    }
+
+    #[test]
+    fn every_operation_gets_a_valid_and_a_negative_trial_from_a_happy_golden_case() {
+        let (contracts, golden) = suite();
+        let cases = schema_cases(&contracts, &golden);
+        let operations: usize = contracts.iter().map(|c| c.operations.len()).sum();
+        assert_eq!(cases.len(), 2 * operations);
+        let valid = cases
+            .iter()
+            .find(|c| c.name == "kontanthjaelp::RetBevilling::property::schema-valid")
+            .expect("RetBevilling schema-valid");
+        assert_eq!(valid.expect, Some(Expectation::ReceiptOrFault));
+        assert!(
+            valid
+                .source
+                .ends_with("afgjort-med-sag-og-kontaktforloeb.xml")
+        );
+        assert!(cases.iter().any(|c| {
+            c.name == "terminaladgang::Fremsoeg::property::schema-negative"
+                && c.expect == Some(Expectation::Fault)
+        }));
+    }
+
+    #[test]
+    fn reference_fields_keep_the_golden_value_and_domain_fields_get_valid_ones() {
+        let (contracts, _) = suite();
+        let contract = contracts.iter().find(|c| c.key == "kontanthjaelp").unwrap();
+        let operation = contract.operation("RetBevilling").unwrap();
+        let fd = "http://serviceplatformen.dk/xml/schemas/jobcenter/Faellesdel/1/";
+        let golden = format!(
+            "<r xmlns:fd=\"{fd}\"><fd:Faellesdel><fd:Myndighedskode>751</fd:Myndighedskode></fd:Faellesdel></r>"
+        );
+        let doc = roxmltree::Document::parse(&golden).unwrap();
+        let overrides = FieldOverrides::new(&operation.fields, Some(doc.root_element()));
+        let path = |local| {
+            [
+                Name {
+                    namespace: None,
+                    local: "RetBevillingRequest",
+                },
+                Name {
+                    namespace: Some(fd),
+                    local: "Faellesdel",
+                },
+                Name {
+                    namespace: Some(fd),
+                    local,
+                },
+            ]
+        };
+        let mut rng = TestRng::deterministic_rng(RngAlgorithm::ChaCha);
+        assert_eq!(
+            overrides.text(&path("Myndighedskode"), &mut rng).as_deref(),
+            Some("751")
+        );
+        let cpr = overrides
+            .text(&path("CPRNummer"), &mut rng)
+            .expect("a CPR number");
+        assert!(
+            crate::cases::is_valid(&operation.fields[2].kind, &cpr),
+            "{cpr}"
+        );
+        assert_eq!(overrides.text(&path("SagId"), &mut rng), None);
+    }
+}

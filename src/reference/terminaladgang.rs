@@ -187,8 +187,13 @@ fn fremsoeg(state: &TerminalAdgang, call: &Call) -> Result<String, Refusal> {
         descendant(input, OEF, "OekonomiskYdelseEffektueringRelation"),
         "Type",
         KLE_URN,
-    )
-    .filter(|_| !call.broken(FaultMode::IgnoreKle));
+    );
+    if let Some(kle) = &kle {
+        check("KLE", kle, |k| {
+            crate::domain::kle::validate_prefix(k).is_ok()
+        })?;
+    }
+    let kle = kle.filter(|_| !call.broken(FaultMode::IgnoreKle));
     let interval = descendant(input, OEF, "DispositionsDatoInterval");
     let bound = (
         bound_end(interval, "FraTidspunkt")?,
