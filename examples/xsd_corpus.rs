@@ -124,7 +124,8 @@ fn write_large(
     dir: &Path,
     rng: &mut TestRng,
 ) -> Result<usize, Error> {
-    for decl in elements {
+    // An unbounded element may be optional: a few draws per element find one.
+    for decl in elements.iter().flat_map(|decl| std::iter::repeat_n(decl, 8)) {
         let options = GenerateOptions {
             size: 4,
             ..GenerateOptions::default()
@@ -143,7 +144,7 @@ fn write_large(
 
 /// Repeats the largest element whose particle is unbounded until the document is about
 /// `target` bytes; false when there is none.
-fn grow(document: &mut Element<'_>, target: usize) -> bool {
+fn grow<'s>(document: &mut Element<'s>, target: usize) -> bool {
     let mut candidates = Vec::new();
     unbounded(document, &mut Vec::new(), &mut candidates);
     let Some(at) = candidates
@@ -152,19 +153,28 @@ fn grow(document: &mut Element<'_>, target: usize) -> bool {
     else {
         return false;
     };
-    let current = document.to_xml().len();
+    let before = document.to_xml().len();
+    if before >= target {
+        return true;
+    }
     let Some((&index, parent_at)) = at.split_last() else {
         return false;
     };
-    let mut parent = &mut *document;
-    for &step in parent_at {
-        parent = &mut parent.children[step];
-    }
-    let copy = parent.children[index].clone();
-    let size = copy.to_xml().len().max(1);
-    for _ in 0..target.saturating_sub(current) / size {
-        parent.children.insert(index + 1, copy.clone());
-    }
+    let copies = |document: &mut Element<'s>, count: usize| {
+        let mut parent = &mut *document;
+        for &step in parent_at {
+            parent = &mut parent.children[step];
+        }
+        let copy = parent.children[index].clone();
+        for _ in 0..count {
+            parent.children.insert(index + 1, copy.clone());
+        }
+    };
+    // One copy first: its size in place (indented, namespaces declared above) sets the count.
+    copies(document, 1);
+    let after = document.to_xml().len();
+    let size = after.saturating_sub(before).max(1);
+    copies(document, target.saturating_sub(after) / size);
     true
 }
 
