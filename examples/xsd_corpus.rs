@@ -125,7 +125,10 @@ fn write_large(
     rng: &mut TestRng,
 ) -> Result<usize, Error> {
     // An unbounded element may be optional: a few draws per element find one.
-    for decl in elements.iter().flat_map(|decl| std::iter::repeat_n(decl, 8)) {
+    for decl in elements
+        .iter()
+        .flat_map(|decl| std::iter::repeat_n(decl, 8))
+    {
         let options = GenerateOptions {
             size: 4,
             ..GenerateOptions::default()

@@ -351,14 +351,15 @@ fn valid_strategy(kind: &ValueKind) -> BoxedStrategy<String> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use std::path::Path;
 
     use proptest::test_runner::TestRunner;
 
     use super::*;
 
-    fn suite() -> (Vec<Contract>, Vec<Case>) {
+    /// The shipped contracts and golden cases.
+    pub(in crate::cases) fn suite() -> (Vec<Contract>, Vec<Case>) {
         let root = Path::new(env!("CARGO_MANIFEST_DIR"));
         let contracts = Contract::load_all(&root.join("contracts")).unwrap();
         let golden = super::super::golden_cases(&root.join("golden"), &contracts).unwrap();

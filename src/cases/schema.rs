@@ -142,17 +142,9 @@ impl TextOverride for FieldOverrides<'_> {
 
 #[cfg(test)]
 mod tests {
-    use std::path::Path;
-
+    use super::super::generated::tests::suite;
     use super::*;
     use crate::xsd::generate::Name;
-
-    fn suite() -> (Vec<Contract>, Vec<Case>) {
-        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-        let contracts = Contract::load_all(&root.join("contracts")).unwrap();
-        let golden = super::super::golden_cases(&root.join("golden"), &contracts).unwrap();
-        (contracts, golden)
-    }
 
     #[test]
     fn every_operation_gets_a_valid_and_a_negative_trial_from_a_happy_golden_case() {

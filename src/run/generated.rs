@@ -7,6 +7,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
+use proptest::strategy::Strategy;
 use proptest::test_runner::{Config, RngAlgorithm, TestCaseError, TestError, TestRng, TestRunner};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -222,33 +223,46 @@ impl Runner {
                 return failure(&value, "recorded regression fails again".into(), exchanged);
             }
         }
-        let mut runner = self.property_runner(case);
         let strategy = crate::cases::strategy(generated, self.options.today);
-        let result = runner.run(&strategy, |value| {
-            let attempt =
-                handle.block_on(self.attempt(case, generated, &value, &mut Exchanged::default()));
-            match attempt.judgement.first_problem() {
-                None => Ok(()),
-                Some(problem) => Err(TestCaseError::fail(format!(
-                    "{}: {:?}",
-                    problem.check, problem.verdict
-                ))),
-            }
+        let result = self.run_property(case, &strategy, |value| {
+            handle
+                .block_on(self.attempt(case, generated, &value, &mut Exchanged::default()))
+                .judgement
         });
         match result {
             Ok(()) => passed_property(),
-            Err(TestError::Fail(_, value)) => {
-                failure(&value, "shrunk against the endpoint".into(), exchanged)
-            }
-            Err(TestError::Abort(reason)) => {
-                Judgement::could_not_test("property", reason.to_string())
-            }
+            Err(Ok(value)) => failure(&value, "shrunk against the endpoint".into(), exchanged),
+            Err(Err(reason)) => Judgement::could_not_test("property", reason),
+        }
+    }
+
+    /// Draws values of `strategy` for the trial, judging each with `judge`, and on failure
+    /// shrinks (each candidate judged anew) to the minimal failing value: `Err(Ok(value))`;
+    /// `Err(Err(reason))` when proptest gave up.
+    pub(super) fn run_property<S: Strategy>(
+        &self,
+        case: &Case,
+        strategy: &S,
+        judge: impl Fn(S::Value) -> Judgement,
+    ) -> Result<(), Result<S::Value, String>> {
+        let mut runner = self.property_runner(case);
+        let result = runner.run(strategy, |value| match judge(value).first_problem() {
+            None => Ok(()),
+            Some(problem) => Err(TestCaseError::fail(format!(
+                "{}: {:?}",
+                problem.check, problem.verdict
+            ))),
+        });
+        match result {
+            Ok(()) => Ok(()),
+            Err(TestError::Fail(_, value)) => Err(Ok(value)),
+            Err(TestError::Abort(reason)) => Err(Err(reason.to_string())),
         }
     }
 
     /// The proptest runner of a property trial: the run's case count, seeded by the run's seed
     /// and the trial name.
-    pub(super) fn property_runner(&self, case: &Case) -> TestRunner {
+    fn property_runner(&self, case: &Case) -> TestRunner {
         let config = Config {
             cases: self.generation.cases,
             max_shrink_iters: MAX_SHRINK_ITERS,

@@ -5,7 +5,7 @@
 //! mutation's label and shows the request.
 
 use proptest::prelude::*;
-use proptest::test_runner::{RngAlgorithm, TestCaseError, TestError, TestRng};
+use proptest::test_runner::{RngAlgorithm, TestRng};
 
 use super::generated::{failed_property, first_problem, passed_property, replay_command};
 use super::{Exchanged, Runner};
@@ -207,25 +207,13 @@ impl Runner {
                 return failure(&draw, "recorded regression fails again", exchanged);
             }
         }
-        let mut runner = self.property_runner(case);
-        let result = runner.run(&Draw::strategy(), |draw| {
-            let sent = trial.send(&draw, &mut Exchanged::default());
-            match sent.judgement.first_problem() {
-                None => Ok(()),
-                Some(problem) => Err(TestCaseError::fail(format!(
-                    "{}: {:?}",
-                    problem.check, problem.verdict
-                ))),
-            }
+        let result = self.run_property(case, &Draw::strategy(), |draw| {
+            trial.send(&draw, &mut Exchanged::default()).judgement
         });
         match result {
             Ok(()) => passed_property(),
-            Err(TestError::Fail(_, draw)) => {
-                failure(&draw, "shrunk against the endpoint", exchanged)
-            }
-            Err(TestError::Abort(reason)) => {
-                Judgement::could_not_test("property", reason.to_string())
-            }
+            Err(Ok(draw)) => failure(&draw, "shrunk against the endpoint", exchanged),
+            Err(Err(reason)) => Judgement::could_not_test("property", reason),
         }
     }
 

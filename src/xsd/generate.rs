@@ -836,14 +836,25 @@ impl Element<'_> {
         out.push_str(&tag);
         if depth == 0 {
             for (index, namespace) in namespaces.iter().enumerate() {
-                out.push_str(&format!(" xmlns:n{}=\"{}\"", index + 1, escape(namespace)));
+                out.push_str(&format!(
+                    " xmlns:n{}=\"{}\"",
+                    index + 1,
+                    quick_xml::escape::escape(*namespace)
+                ));
             }
         }
         for (name, value) in &self.attributes {
-            out.push_str(&format!(" {}=\"{}\"", qualified(name), escape(value)));
+            out.push_str(&format!(
+                " {}=\"{}\"",
+                qualified(name),
+                quick_xml::escape::escape(value.as_str())
+            ));
         }
         match (&self.text, self.children.is_empty()) {
-            (Some(text), _) => out.push_str(&format!(">{}</{tag}>\n", escape(text))),
+            (Some(text), _) => out.push_str(&format!(
+                ">{}</{tag}>\n",
+                quick_xml::escape::escape(text.as_str())
+            )),
             (None, true) if self.has_content_model => {
                 out.push_str(&format!(">\n{}</{tag}>\n", "  ".repeat(depth)))
             }
@@ -858,20 +869,6 @@ impl Element<'_> {
             }
         }
     }
-}
-
-fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            _ => out.push(c),
-        }
-    }
-    out
 }
 
 #[cfg(test)]

@@ -10,6 +10,17 @@ use super::SchemaSet;
 use super::datatypes::{BuiltinType, FacetSet, Value};
 use super::generate::{Element, Name};
 
+/// The mutation kinds, the first part of every label.
+pub const KINDS: [&str; 7] = [
+    "drop-required",
+    "exceed-max-occurs",
+    "reorder",
+    "break-facet",
+    "wrong-namespace",
+    "bad-date-lexical",
+    "unknown-element",
+];
+
 /// Namespace the `wrong-namespace` mutation moves an element to.
 pub const WRONG_NAMESPACE: &str = "urn:kontrakt:forkert-navnerum";
 
