@@ -872,8 +872,130 @@ impl Element<'_> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
+    use std::collections::BTreeSet;
+
+    use proptest::test_runner::RngAlgorithm;
+
+    use super::super::{CompileOptions, SchemaSet};
     use super::*;
+
+    /// The schema `body` (inside xs:schema, no target namespace) compiled from a temp file.
+    pub(in crate::xsd) fn schema(name: &str, body: &str) -> SchemaSet {
+        let dir =
+            std::env::temp_dir().join(format!("kontrakt-generate-{name}-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let file = dir.join("schema.xsd");
+        std::fs::write(
+            &file,
+            format!(r#"<xs:schema xmlns:xs="http://www.w3.org/2001/XMLSchema">{body}</xs:schema>"#),
+        )
+        .unwrap();
+        SchemaSet::compile(&[file], &CompileOptions::default()).unwrap()
+    }
+
+    /// `draws` documents of the global element `root`, each checked valid.
+    fn documents(set: &SchemaSet, root: &str, draws: usize) -> Vec<String> {
+        let decl = set.global_element(None, root).unwrap();
+        let mut rng = TestRng::deterministic_rng(RngAlgorithm::ChaCha);
+        (0..draws)
+            .map(|_| {
+                let text = generate(decl, &GenerateOptions::default(), &SchemaOnly, &mut rng)
+                    .unwrap()
+                    .to_xml();
+                let doc = roxmltree::Document::parse(&text).unwrap();
+                assert!(set.validate_document(&doc).is_valid(), "{text}");
+                text
+            })
+            .collect()
+    }
+
+    fn texts(documents: &[String], element: &str) -> BTreeSet<String> {
+        documents
+            .iter()
+            .flat_map(|text| {
+                let doc = roxmltree::Document::parse(text).unwrap();
+                doc.descendants()
+                    .filter(|n| n.has_tag_name(element))
+                    .map(|n| n.text().unwrap_or("").to_owned())
+                    .collect::<Vec<_>>()
+            })
+            .collect()
+    }
+
+    #[test]
+    fn values_reach_their_facet_bounds_and_every_branch_is_drawn() {
+        let set = schema(
+            "bounds",
+            r#"<xs:element name="r"><xs:complexType><xs:sequence>
+                 <xs:element name="s" maxOccurs="3"><xs:simpleType><xs:restriction base="xs:string">
+                   <xs:minLength value="2"/><xs:maxLength value="5"/></xs:restriction></xs:simpleType></xs:element>
+                 <xs:element name="n"><xs:simpleType><xs:restriction base="xs:decimal">
+                   <xs:minExclusive value="-1.5"/><xs:maxInclusive value="7"/><xs:fractionDigits value="1"/>
+                 </xs:restriction></xs:simpleType></xs:element>
+                 <xs:element name="id"><xs:simpleType><xs:restriction base="xs:string">
+                   <xs:pattern value="[A-Z]{2}-\d{4}"/></xs:restriction></xs:simpleType></xs:element>
+                 <xs:choice><xs:element name="a" type="xs:date"/><xs:element name="b" type="xs:int"/></xs:choice>
+               </xs:sequence></xs:complexType></xs:element>"#,
+        );
+        let documents = documents(&set, "r", 60);
+        let lengths: BTreeSet<usize> = texts(&documents, "s")
+            .iter()
+            .map(|s| s.chars().count())
+            .collect();
+        assert!(lengths.contains(&2) && lengths.contains(&5), "{lengths:?}");
+        let numbers = texts(&documents, "n");
+        assert!(
+            numbers.contains("7") || numbers.contains("7.0"),
+            "{numbers:?}"
+        );
+        assert!(
+            numbers.contains("-1.4") || numbers.contains("-1"),
+            "{numbers:?}"
+        );
+        assert!(!texts(&documents, "a").is_empty() && !texts(&documents, "b").is_empty());
+        let counts: BTreeSet<usize> = documents.iter().map(|d| d.matches("<s>").count()).collect();
+        assert!(counts.contains(&1) && counts.contains(&3), "{counts:?}");
+    }
+
+    #[test]
+    fn a_pattern_its_length_facets_exclude_fails_naming_the_type() {
+        let set = schema(
+            "unsatisfiable",
+            r#"<xs:simpleType name="Kode"><xs:restriction base="xs:string">
+                 <xs:pattern value="[0-9]{4}"/><xs:maxLength value="3"/></xs:restriction></xs:simpleType>
+               <xs:element name="r" type="Kode"/>"#,
+        );
+        let decl = set.global_element(None, "r").unwrap();
+        let mut rng = TestRng::deterministic_rng(RngAlgorithm::ChaCha);
+        let error = generate(decl, &GenerateOptions::default(), &SchemaOnly, &mut rng).unwrap_err();
+        assert!(
+            matches!(&error, GenerateError::Unsatisfiable { type_name, path, .. } if type_name == "Kode" && path == "/r"),
+            "{error}"
+        );
+    }
+
+    #[test]
+    fn an_override_the_schema_refuses_is_an_error() {
+        let set = schema(
+            "override",
+            r#"<xs:element name="r"><xs:simpleType><xs:restriction base="xs:string">
+                 <xs:pattern value="[0-9]{10}"/></xs:restriction></xs:simpleType></xs:element>"#,
+        );
+        struct Dashed;
+        impl TextOverride for Dashed {
+            fn text(&self, _: &[Name<'_>], _: &mut TestRng) -> Option<String> {
+                Some("010107-4001".to_owned())
+            }
+        }
+        let decl = set.global_element(None, "r").unwrap();
+        let mut rng = TestRng::deterministic_rng(RngAlgorithm::ChaCha);
+        let error = generate(decl, &GenerateOptions::default(), &Dashed, &mut rng).unwrap_err();
+        assert!(
+            matches!(error, GenerateError::InvalidOverride { .. }),
+            "{error}"
+        );
+    }
 
     #[test]
     fn scaled_bounds_round_towards_the_inside() {

@@ -299,3 +299,59 @@ fn day_month_year(text: &str) -> String {
         _ => "31-12-2024".to_owned(),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use proptest::test_runner::{RngAlgorithm, TestRng};
+
+    use super::super::generate::tests::schema;
+    use super::super::generate::{GenerateOptions, SchemaOnly, generate};
+    use super::*;
+
+    #[test]
+    fn mutations_the_schema_still_accepts_are_skipped_and_the_rest_are_labelled() {
+        let set = schema(
+            "mutate",
+            r#"<xs:element name="r"><xs:complexType><xs:sequence>
+                 <xs:element name="pair"><xs:complexType><xs:all>
+                   <xs:element name="a" type="xs:string"/><xs:element name="b" type="xs:string"/>
+                 </xs:all></xs:complexType></xs:element>
+                 <xs:element name="d" type="xs:date"/>
+               </xs:sequence></xs:complexType></xs:element>"#,
+        );
+        let decl = set.global_element(None, "r").unwrap();
+        let mut rng = TestRng::deterministic_rng(RngAlgorithm::ChaCha);
+        let options = GenerateOptions {
+            size: 0,
+            ..GenerateOptions::default()
+        };
+        let document = generate(decl, &options, &SchemaOnly, &mut rng).unwrap();
+        let labels = |mutations: Vec<Mutation>| -> Vec<String> {
+            mutations.into_iter().map(|m| m.label).collect()
+        };
+        let proposed = labels(candidates(&document));
+        let rejected = labels(mutations(&set, &document));
+        // xs:all allows either order: the swap is proposed but not kept.
+        assert!(
+            proposed.contains(&"reorder:pair/a".to_owned()),
+            "{proposed:?}"
+        );
+        assert!(
+            !rejected.contains(&"reorder:pair/a".to_owned()),
+            "{rejected:?}"
+        );
+        for expected in [
+            "wrong-namespace:r",
+            "unknown-element:r/UkendtElement",
+            "drop-required:pair/b",
+            "exceed-max-occurs:d",
+            "reorder:pair",
+            "bad-date-lexical:d",
+        ] {
+            assert!(
+                rejected.contains(&expected.to_owned()),
+                "{expected}: {rejected:?}"
+            );
+        }
+    }
+}
