@@ -8,6 +8,7 @@ use std::path::Path;
 
 use common::{kontrakt, text};
 use kontrakt::domain::cpr;
+use kontrakt::xsd::mutate::KINDS;
 
 const SEED: &str = "7";
 
@@ -196,4 +197,74 @@ fn the_seed_is_printed_and_a_replay_without_regressions_draws_the_same_values() 
         shrunk(&run, trial)
     };
     assert_eq!(run_once(first.path()), run_once(second.path()));
+}
+
+/// The label and draw of the minimal failing mutation a schema-negative trial reports.
+fn shrunk_mutation(run: &Run, trial: &str) -> (String, String) {
+    let prefix = format!("FAIL  {trial} — property: minimal failing mutation ");
+    let line = run
+        .stdout
+        .lines()
+        .find(|line| line.starts_with(&prefix))
+        .unwrap_or_else(|| panic!("{trial} did not fail on a mutation:\n{}", run.stdout));
+    let rest = &line[prefix.len()..];
+    let (label, rest) = rest
+        .split_once(" (draw ")
+        .expect("the draw follows the label");
+    let draw = rest.split(": ").next().expect("the draw").to_owned();
+    (label.to_owned(), draw)
+}
+
+#[test]
+fn skipping_schema_validation_is_caught_by_a_labelled_mutation_and_replays() {
+    let regressions = tempfile::tempdir().expect("tempdir");
+    let trial = "kontanthjaelp::RetBevilling::property::schema-negative";
+    let run = run_with_fault(
+        "skip-schema-validation",
+        "kontanthjaelp",
+        regressions.path(),
+    );
+    assert_eq!(run.code, Some(1), "{}", run.stdout);
+    assert!(run.failed.contains(&trial.to_owned()), "{:?}", run.failed);
+    for failed in &run.failed {
+        assert!(
+            failed.ends_with("::property::schema-negative"),
+            "{failed} is not a schema-negative trial:\n{}",
+            run.stdout
+        );
+    }
+    let (label, draw) = shrunk_mutation(&run, trial);
+    let (kind, path) = label.split_once(':').expect("kind:path");
+    assert!(KINDS.contains(&kind), "{label}");
+    // The failure shows the request that was accepted; the label's last name is in it.
+    let last = path.rsplit(['/', ':']).next().expect("a name");
+    assert!(run.stdout.contains(&format!(":{last}")), "{}", run.stdout);
+    assert!(
+        run.stdout.contains("expected a SOAP fault"),
+        "{}",
+        run.stdout
+    );
+
+    // The draw is recorded, fails again on replay with the same label, and passes against the
+    // conforming provider, which refuses the mutated request.
+    let recorded = std::fs::read_to_string(regressions.path().join("kontanthjaelp.toml"))
+        .expect("regressions written");
+    assert!(recorded.contains(&draw), "{recorded}");
+    let again = kontrakt_run(
+        &[
+            "replay",
+            trial,
+            "--provider-fault",
+            "skip-schema-validation",
+        ],
+        regressions.path(),
+    );
+    assert!(
+        again.stdout.contains("recorded regression fails again"),
+        "{}",
+        again.stdout
+    );
+    assert_eq!(shrunk_mutation(&again, trial).0, label);
+    let conforming = kontrakt_run(&["replay", trial], regressions.path());
+    assert_eq!(conforming.code, Some(0), "{}", conforming.stdout);
 }

@@ -305,7 +305,8 @@ async fn each_fault_mode_breaks_exactly_what_it_claims() {
             FaultMode::RejectNonModulus11Cpr
             | FaultMode::RejectLeapDay
             | FaultMode::WindowStartOffByOne
-            | FaultMode::TruncateText => BTreeSet::new(),
+            | FaultMode::TruncateText
+            | FaultMode::SkipSchemaValidation => BTreeSet::new(),
         };
         assert_eq!(run_golden(Some(mode)).await, expected, "fault mode {mode}");
     }
@@ -340,6 +341,13 @@ async fn protocol_errors_are_client_faults_with_http_500() {
         &format!("<kh:HentBevillingRequest xmlns:kh=\"{NS}\"/>"),
     );
     let without_declaration = envelope11.trim_start_matches(|c| c != '>')[1..].to_owned();
+    let schema_invalid = build_envelope(
+        SoapVersion::V11,
+        &[],
+        &case
+            .request
+            .replace("</kh:Bevilling>", "<kh:UkendtElement/></kh:Bevilling>"),
+    );
     let attempts = [
         (
             "wrong SOAPAction",
@@ -376,6 +384,12 @@ async fn protocol_errors_are_client_faults_with_http_500() {
             case.soap_action(),
             unknown_operation,
             "UkendtOperation",
+        ),
+        (
+            "element the schema does not declare",
+            case.soap_action(),
+            schema_invalid,
+            "UgyldigBesked",
         ),
     ];
     for (what, action, body, code) in attempts {

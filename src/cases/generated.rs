@@ -1,4 +1,4 @@
-//! Generated cases: golden "happy" requests with one bound field replaced. The edge catalogue
+//! Generated cases (the schema-driven ones are in `schema.rs`): golden "happy" requests with one bound field replaced. The edge catalogue
 //! (`…::edge::<field>-<edge>`) substitutes every named edge value of the field's kind, and, where
 //! a date-window rule bounds the field, the days around the window; property trials
 //! (`…::property::<field>`) substitute values drawn from proptest strategies. Listing needs only
@@ -218,6 +218,7 @@ pub fn generated_cases(contracts: &[Contract], golden: &[Case]) -> Result<Vec<Ca
             cases.extend(properties);
         }
     }
+    cases.extend(super::schema_cases(contracts, golden));
     Ok(cases)
 }
 
@@ -265,6 +266,7 @@ fn invalid_strategy(kind: &ValueKind) -> Option<BoxedStrategy<String>> {
         ValueKind::Domain(FieldKind::Cpr) => cpr::invalid_wire_strategy().boxed(),
         ValueKind::Domain(FieldKind::Cvr) => cvr::invalid_wire_strategy().boxed(),
         ValueKind::Domain(FieldKind::Kle) => kle::invalid_wire_strategy().boxed(),
+        ValueKind::Domain(FieldKind::KlePrefix) => kle::invalid_prefix_strategy().boxed(),
         ValueKind::Domain(FieldKind::Municipality) => municipality::unknown_code_strategy().boxed(),
         ValueKind::Text { max_length } => {
             let max = *max_length;
@@ -349,14 +351,15 @@ fn valid_strategy(kind: &ValueKind) -> BoxedStrategy<String> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use std::path::Path;
 
     use proptest::test_runner::TestRunner;
 
     use super::*;
 
-    fn suite() -> (Vec<Contract>, Vec<Case>) {
+    /// The shipped contracts and golden cases.
+    pub(in crate::cases) fn suite() -> (Vec<Contract>, Vec<Case>) {
         let root = Path::new(env!("CARGO_MANIFEST_DIR"));
         let contracts = Contract::load_all(&root.join("contracts")).unwrap();
         let golden = super::super::golden_cases(&root.join("golden"), &contracts).unwrap();
@@ -486,10 +489,13 @@ mod tests {
         let (contracts, golden) = suite();
         let cases = generated_cases(&contracts, &golden).unwrap();
         let today = NaiveDate::from_ymd_opt(2026, 3, 31).unwrap();
-        for case in cases.iter().filter(|c| c.kind == CaseKind::Property) {
-            let Plan::Generated(generated) = &case.plan else {
-                panic!("not generated");
-            };
+        let fields = cases.iter().filter_map(|case| match &case.plan {
+            Plan::Generated(generated) if case.kind == CaseKind::Property => {
+                Some((case, generated))
+            }
+            _ => None,
+        });
+        for (case, generated) in fields {
             let strategy = strategy(generated, today);
             let mut runner = TestRunner::deterministic();
             let (mut valid, mut invalid) = (0, 0);

@@ -3,10 +3,12 @@
 //! and sidecars only; request XML is read and checked when a case runs, so listing stays cheap.
 
 mod generated;
+mod schema;
 mod sequence;
 mod template;
 
 pub use generated::{Edge, Generated, generated_cases, is_valid, strategy, substitute};
+pub use schema::{FieldOverrides, SchemaTrial, schema_cases};
 pub use sequence::{Capture, SEQUENCES_DIR, Side, Step, ValueCheck};
 pub use template::{TemplateError, Variables};
 
@@ -24,6 +26,9 @@ pub enum Expectation {
     Success,
     /// A SOAP fault.
     Fault,
+    /// Either, as long as it is what the contract allows: a schema-generated request is valid
+    /// but may name things the provider does not hold, which it rightly refuses.
+    ReceiptOrFault,
 }
 
 /// Where a case came from; the third part of a trial name.
@@ -53,6 +58,8 @@ pub enum Plan {
     Sequence(Vec<Step>),
     /// The golden request `source` with a bound field replaced.
     Generated(Box<Generated>),
+    /// Requests generated from the request element's schema, valid or mutated.
+    Schema(SchemaTrial),
 }
 
 /// One request (or sequence of requests) to send, with what must come back.

@@ -154,6 +154,7 @@ pub fn expectation(ctx: &Context, request: roxmltree::Node) -> (Expectation, Opt
         .filter(|r| r.judges(RuleScope::Request))
         .find_map(|r| rules::request_violation(r, request, ctx.today));
     match (ctx.stated, broken) {
+        (Some(Expectation::ReceiptOrFault), Some(reason)) => (Expectation::Fault, Some(reason)),
         (Some(stated), reason) => (stated, reason),
         (None, Some(reason)) => (Expectation::Fault, Some(reason)),
         (None, None) => (Expectation::Success, None),
@@ -267,7 +268,7 @@ pub fn judge(ctx: &Context, request_text: &str, answer: Result<Answer, String>) 
         "response schema",
         response_schema_verdict(ctx, envelope, fault.is_some()),
     ));
-    if expectation == Expectation::Success && fault.is_none() {
+    if expectation != Expectation::Fault && fault.is_none() {
         for rule in ctx
             .operation
             .rules
@@ -316,7 +317,7 @@ fn request_schema_verdict(
             "negative case, request not schema-valid: {}",
             schema_summary(&report)
         )),
-        (false, Expectation::Success) => Verdict::Error(format!(
+        (false, Expectation::Success | Expectation::ReceiptOrFault) => Verdict::Error(format!(
             "the request is not schema-valid, so it cannot judge the provider: {}",
             schema_summary(&report)
         )),
@@ -377,7 +378,7 @@ fn outcome_verdict(
 ) -> Verdict {
     let because = why.map(|w| format!(" ({w})")).unwrap_or_default();
     match (expectation, fault) {
-        (Expectation::Fault, Some(Ok(fault))) => {
+        (Expectation::Fault | Expectation::ReceiptOrFault, Some(Ok(fault))) => {
             // SOAP 1.1 §6.2 and SOAP 1.2 both put faults on HTTP 500.
             if answer.status == 500 {
                 Verdict::Pass
@@ -398,7 +399,7 @@ fn outcome_verdict(
             "expected {}, got fault `{fault}` (HTTP {})",
             ctx.operation.response, answer.status
         )),
-        (Expectation::Success, None) => {
+        (Expectation::Success | Expectation::ReceiptOrFault, None) => {
             if !ctx.operation.response.matches(envelope.body_child) {
                 Verdict::Fail(format!(
                     "expected response element {}, got {} (HTTP {})",

@@ -24,6 +24,8 @@ pub enum FieldKind {
     Cvr,
     Municipality,
     Kle,
+    /// Whole parts of a KLE number a search narrows by: `27`, `27.24`, `27.24.00`, `27.24.00G01`.
+    KlePrefix,
     NemrefusionId,
     GrantId,
     DanishName,
@@ -56,11 +58,12 @@ pub enum DomainError {
 }
 
 impl FieldKind {
-    pub const ALL: [FieldKind; 11] = [
+    pub const ALL: [FieldKind; 12] = [
         FieldKind::Cpr,
         FieldKind::Cvr,
         FieldKind::Municipality,
         FieldKind::Kle,
+        FieldKind::KlePrefix,
         FieldKind::NemrefusionId,
         FieldKind::GrantId,
         FieldKind::DanishName,
@@ -77,6 +80,7 @@ impl FieldKind {
             FieldKind::Cvr => "cvr",
             FieldKind::Municipality => "municipality",
             FieldKind::Kle => "kle",
+            FieldKind::KlePrefix => "kle-prefix",
             FieldKind::NemrefusionId => "nemrefusion-id",
             FieldKind::GrantId => "grant-id",
             FieldKind::DanishName => "danish-name",
@@ -97,6 +101,7 @@ impl FieldKind {
             FieldKind::Cvr => cvr::validate(value).map(drop)?,
             FieldKind::Municipality => municipality::validate(value).map(drop)?,
             FieldKind::Kle => kle::validate(value).map(drop)?,
+            FieldKind::KlePrefix => kle::validate_prefix(value)?,
             FieldKind::NemrefusionId => nemrefusion::default_pattern().validate(value)?,
             FieldKind::GrantId => grant::default_pattern().validate(value)?,
             FieldKind::DanishName => text::validate_name(value).map_err(DomainError::Name)?,
@@ -122,6 +127,7 @@ impl FieldKind {
                 .boxed(),
             FieldKind::Municipality => municipality::valid_wire_strategy().boxed(),
             FieldKind::Kle => kle::valid_wire_strategy().boxed(),
+            FieldKind::KlePrefix => kle::valid_prefix_strategy().boxed(),
             FieldKind::NemrefusionId => nemrefusion::default_pattern().strategy().boxed(),
             FieldKind::GrantId => grant::default_pattern().strategy().boxed(),
             FieldKind::DanishName => text::name_strategy().boxed(),
@@ -139,6 +145,7 @@ impl FieldKind {
             FieldKind::Cvr => cvr::edge_catalogue(),
             FieldKind::Municipality => municipality::edge_catalogue(),
             FieldKind::Kle => kle::edge_catalogue(),
+            FieldKind::KlePrefix => kle::prefix_edge_catalogue(),
             FieldKind::NemrefusionId => nemrefusion::edge_catalogue(),
             FieldKind::GrantId => grant::edge_catalogue(),
             FieldKind::DanishName => text::name_edges(),

@@ -67,16 +67,7 @@ impl FromStr for Kle {
             wire: wire.to_owned(),
             expected,
         };
-        for (position, &expected) in SHAPE.iter().enumerate() {
-            let fits = match chars.get(position) {
-                None => return Err(too_short(expected)),
-                Some(&found) if expected == DOT => found == '.',
-                Some(found) => found.is_ascii_digit(),
-            };
-            if !fits {
-                return Err(unexpected(position, expected));
-            }
-        }
+        check_shape(wire, &chars, &SHAPE)?;
         let pair = |at: usize| {
             chars[at..at + 2]
                 .iter()
@@ -129,8 +120,73 @@ impl fmt::Display for Kle {
     }
 }
 
+/// Checks that `chars` (of `wire`) start with `shape`.
+fn check_shape(wire: &str, chars: &[char], shape: &[&'static str]) -> Result<(), KleError> {
+    for (position, &expected) in shape.iter().enumerate() {
+        let fits = match chars.get(position) {
+            None => {
+                return Err(KleError::TooShort {
+                    wire: wire.to_owned(),
+                    expected,
+                });
+            }
+            Some(&found) if expected == DOT => found == '.',
+            Some(found) => found.is_ascii_digit(),
+        };
+        if !fits {
+            return Err(KleError::Unexpected {
+                wire: wire.to_owned(),
+                position,
+                found: chars[position],
+                expected,
+            });
+        }
+    }
+    Ok(())
+}
+
 pub fn validate(wire: &str) -> Result<Kle, KleError> {
     wire.parse()
+}
+
+/// Lengths of the KLE prefixes short of a whole number: a main group (`27`) and a group
+/// (`27.24`).
+const PART_PREFIXES: [usize; 2] = [2, 5];
+
+/// A KLE prefix as a search narrows by it: whole parts of a number — a main group (`27`), a
+/// group (`27.24`), or a whole number with or without its action facet.
+pub fn validate_prefix(wire: &str) -> Result<(), KleError> {
+    let chars: Vec<char> = wire.chars().collect();
+    if PART_PREFIXES.contains(&chars.len()) {
+        return check_shape(wire, &chars, &SHAPE[..chars.len()]);
+    }
+    validate(wire).map(drop)
+}
+
+/// Valid prefixes: a main group, a group, or a whole number.
+pub fn valid_prefix_strategy() -> impl Strategy<Value = String> {
+    (valid_wire_strategy(), 0..3usize).prop_map(|(number, parts)| match PART_PREFIXES.get(parts) {
+        Some(&length) => number[..length].to_owned(),
+        None => number,
+    })
+}
+
+/// Strings [`validate_prefix`] must reject: a part cut short, a trailing dot, another
+/// separator, or what [`invalid_wire_strategy`] draws beyond a whole group.
+pub fn invalid_prefix_strategy() -> impl Strategy<Value = String> {
+    prop_oneof![
+        "[0-9]",
+        "[0-9]{2}\\.",
+        "[0-9]{2}\\.[0-9]",
+        "[0-9]{2}[-/ ][0-9]{2}",
+        "[0-9]{3}",
+        "[0-9]{2}\\.[0-9]{2}\\.[0-9]{3}",
+        "[0-9]{2}\\.[0-9]{2}\\.[0-9]{2}[a-zæøå][0-9]{2}",
+    ]
+}
+
+pub fn prefix_edge_catalogue() -> Vec<EdgeCase> {
+    EdgeCase::table("kle-prefix")
 }
 
 /// Any KLE number, with or without an action facet.
@@ -221,6 +277,16 @@ mod tests {
         #[test]
         fn invalid_strings_are_rejected(wire in invalid_wire_strategy()) {
             prop_assert!(validate(&wire).is_err());
+        }
+
+        #[test]
+        fn prefixes_are_whole_parts(prefix in valid_prefix_strategy()) {
+            prop_assert_eq!(validate_prefix(&prefix), Ok(()));
+        }
+
+        #[test]
+        fn broken_prefixes_are_rejected(wire in invalid_prefix_strategy()) {
+            prop_assert!(validate_prefix(&wire).is_err(), "{}", wire);
         }
     }
 }

@@ -104,11 +104,12 @@ mod tests {
 
     #[test]
     fn every_table_row_is_well_formed_and_in_a_used_section() {
-        const SECTIONS: [&str; 9] = [
+        const SECTIONS: [&str; 10] = [
             "cpr",
             "cvr",
             "municipality",
             "kle",
+            "kle-prefix",
             "uuid",
             "date",
             "date-time",

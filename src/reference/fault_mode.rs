@@ -80,6 +80,8 @@ fault_modes! {
         "every service refuses a request carrying a date on 29 February",
     WindowStartOffByOne = "window-start-off-by-one":
         "TerminalAdgang's dispositionsdato window starts one day late, refusing a bound on its first day",
+    SkipSchemaValidation = "skip-schema-validation":
+        "every service handles requests its schema refuses (an unknown, surplus or misplaced element) instead of refusing them",
     TruncateText = "truncate-text":
         "SendForretningsSvarForlaengelse echoes a rejection's Begrundelse cut at 100 characters (maxLength is 255)",
 }

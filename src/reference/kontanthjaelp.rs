@@ -24,6 +24,10 @@ static SPEC: ServiceSpec<Kontanthjaelp> = ServiceSpec {
     path: "JC/Kontanthjaelp/2",
     soap: SoapVersion::V11,
     namespace: NS,
+    schemas: &[
+        "kontanthjaelp/xsd/KontanthjaelpServiceMsg.xsd",
+        "common/serviceplatformen/ServiceplatformFault_1.xsd",
+    ],
     operations: &[
         Operation {
             request: "RetBevillingRequest",
@@ -127,7 +131,7 @@ struct SeededGrant {
 
 /// The route of this service, its jobcentre stores seeded from the fixture.
 pub(super) fn mount(fixture: &Fixture, provider: Arc<Provider>) -> Result<Router, ReferenceError> {
-    Ok(route(&SPEC, seed(fixture)?, provider))
+    route(&SPEC, seed(fixture)?, provider)
 }
 
 fn seed(fixture: &Fixture) -> Result<Kontanthjaelp, ReferenceError> {

@@ -67,6 +67,8 @@ pub enum ReferenceError {
     InvalidFixture { path: PathBuf, message: String },
     #[error("reference provider: {0}")]
     Io(#[from] std::io::Error),
+    #[error("reference provider: a service's schemas do not compile: {0}")]
+    Schema(String),
 }
 
 /// A hosted service: the fixture section it reads and how it becomes a route.
@@ -101,6 +103,12 @@ pub fn router(options: ProviderOptions) -> Result<Router, ReferenceError> {
     let provider = Arc::new(Provider {
         clock: Clock::new(options.today),
         fault: options.fault,
+        // The fixture lives in the contracts folder, beside the services' schemas.
+        contracts_dir: options
+            .fixture
+            .parent()
+            .map(PathBuf::from)
+            .unwrap_or_default(),
     });
     SERVICES.iter().try_fold(Router::new(), |router, service| {
         Ok(router.merge((service.mount)(&fixture, provider.clone())?))

@@ -3,6 +3,7 @@
 //! axum route that parses the envelope, dispatches on the Body's root element, checks the
 //! SOAPAction and renders the handler's answer or refusal.
 
+use std::path::PathBuf;
 use std::sync::Arc;
 
 use axum::Router;
@@ -14,18 +15,23 @@ use chrono::{DateTime, NaiveDate};
 use chrono_tz::Tz;
 use roxmltree::Node;
 
+use super::ReferenceError;
 use super::clock::Clock;
 use super::fault_mode::FaultMode;
 use crate::soap::{Envelope, FaultDetailError, SoapVersion, build_envelope, build_fault};
+use crate::xsd::{CompileOptions, SchemaSet};
 
 /// Namespace the `wrong-response-namespace` fault mode puts response elements in.
 const FOREIGN_NAMESPACE: &str = "urn:kontrakt:reference:not-the-service-namespace";
 
-/// What every hosted service shares: the clock and the fault mode the provider runs with.
+/// What every hosted service shares: the clock, the fault mode the provider runs with and
+/// where the services' schemas are.
 #[derive(Debug)]
 pub(super) struct Provider {
     pub clock: Clock,
     pub fault: Option<FaultMode>,
+    /// The contracts folder the schema paths of [`ServiceSpec::schemas`] are relative to.
+    pub contracts_dir: PathBuf,
 }
 
 /// One hosted service, described as data.
@@ -35,6 +41,9 @@ pub(super) struct ServiceSpec<S: 'static> {
     pub soap: SoapVersion,
     /// Namespace of the request and response wrappers.
     pub namespace: &'static str,
+    /// The schema documents requests are validated against, relative to the contracts folder:
+    /// a request the schema refuses is refused before any handler sees it.
+    pub schemas: &'static [&'static str],
     pub operations: &'static [Operation<S>],
 }
 
@@ -87,25 +96,36 @@ impl Refusal {
     }
 }
 
-/// The axum route for one service with its state.
+/// The axum route for one service with its state; compiles the service's schemas.
 pub(super) fn route<S: Send + Sync + 'static>(
     spec: &'static ServiceSpec<S>,
     state: S,
     provider: Arc<Provider>,
-) -> Router {
-    let state = Arc::new(state);
-    Router::new().route(
+) -> Result<Router, ReferenceError> {
+    let files: Vec<PathBuf> = spec
+        .schemas
+        .iter()
+        .map(|file| provider.contracts_dir.join(file))
+        .collect();
+    let schemas = SchemaSet::compile(&files, &CompileOptions::default())
+        .map_err(|e| ReferenceError::Schema(format!("{}: {e}", spec.path)))?;
+    let service = Arc::new((state, schemas));
+    Ok(Router::new().route(
         &format!("/service/{}", spec.path),
         post(move |headers: HeaderMap, body: Bytes| {
-            let (state, provider) = (state.clone(), provider.clone());
-            async move { answer(spec, &state, &provider, &headers, &body) }
+            let (service, provider) = (service.clone(), provider.clone());
+            async move {
+                let (state, schemas) = &*service;
+                answer(spec, state, schemas, &provider, &headers, &body)
+            }
         }),
-    )
+    ))
 }
 
 fn answer<S>(
     spec: &ServiceSpec<S>,
     state: &S,
+    schemas: &SchemaSet,
     provider: &Provider,
     headers: &HeaderMap,
     body: &[u8],
@@ -122,7 +142,7 @@ fn answer<S>(
         SoapVersion::V11 => "text/xml; charset=utf-8",
         SoapVersion::V12 => "application/soap+xml; charset=utf-8",
     };
-    match dispatch(spec, state, provider, headers, body) {
+    match dispatch(spec, state, schemas, provider, headers, body) {
         Ok(payload) => (
             StatusCode::OK,
             [(header::CONTENT_TYPE, content_type)],
@@ -152,6 +172,7 @@ fn answer<S>(
 fn dispatch<S>(
     spec: &ServiceSpec<S>,
     state: &S,
+    schemas: &SchemaSet,
     provider: &Provider,
     headers: &HeaderMap,
     body: &[u8],
@@ -200,6 +221,13 @@ fn dispatch<S>(
                 operation.soap_action
             ),
         ));
+    }
+    if provider.fault != Some(FaultMode::SkipSchemaValidation)
+        && let Some(error) = schemas.validate_element(request).errors.first()
+    {
+        return Err(Refusal::invalid_message(format!(
+            "Beskeden overholder ikke skemaet: {error}"
+        )));
     }
     if provider.fault == Some(FaultMode::RejectLeapDay) && carries_leap_day(request) {
         return Err(Refusal::invalid_message("Datoen 29. februar findes ikke"));

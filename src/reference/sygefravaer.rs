@@ -26,6 +26,10 @@ static SPEC: ServiceSpec<Sygefravaer> = ServiceSpec {
     path: "KSD/Sygefravaer/2",
     soap: SoapVersion::V11,
     namespace: NS,
+    schemas: &[
+        "sygefravaer/xsd/SygefravaerServiceMsg.xsd",
+        "common/serviceplatformen/ServiceplatformFault_1.xsd",
+    ],
     operations: &[
         Operation {
             request: "SendForretningsSvarRequest",
@@ -148,7 +152,7 @@ pub(super) fn mount(fixture: &Fixture, provider: Arc<Provider>) -> Result<Router
     let state = Sygefravaer {
         jobcentres: Jobcentres::new(stores),
     };
-    Ok(route(&SPEC, state, provider))
+    route(&SPEC, state, provider)
 }
 
 /// The NemrefusionsID format the contract models: a lower-case UUID.

@@ -34,6 +34,10 @@ static SPEC: ServiceSpec<TerminalAdgang> = ServiceSpec {
     path: "Ydelse/TerminalAdgang/6",
     soap: SoapVersion::V11,
     namespace: NS,
+    schemas: &[
+        "terminaladgang/xsd/TerminalAdgangServiceMsg.xsd",
+        "common/serviceplatformen/ServiceplatformFault_1.xsd",
+    ],
     operations: &[Operation {
         request: "FremsoegRequest",
         soap_action: "http://serviceplatformen.dk/xml/wsdl/soap11/Ydelse/TerminalAdgang/6/Fremsoeg",
@@ -104,7 +108,7 @@ pub(super) fn mount(fixture: &Fixture, provider: Arc<Provider>) -> Result<Router
         udk_cvr: section.udk_cvr,
         effectuations,
     };
-    Ok(route(&SPEC, state, provider))
+    route(&SPEC, state, provider)
 }
 
 fn child<'a, 'i>(node: Node<'a, 'i>, namespace: &str, name: &str) -> Option<Node<'a, 'i>> {
@@ -183,8 +187,13 @@ fn fremsoeg(state: &TerminalAdgang, call: &Call) -> Result<String, Refusal> {
         descendant(input, OEF, "OekonomiskYdelseEffektueringRelation"),
         "Type",
         KLE_URN,
-    )
-    .filter(|_| !call.broken(FaultMode::IgnoreKle));
+    );
+    if let Some(kle) = &kle {
+        check("KLE", kle, |k| {
+            crate::domain::kle::validate_prefix(k).is_ok()
+        })?;
+    }
+    let kle = kle.filter(|_| !call.broken(FaultMode::IgnoreKle));
     let interval = descendant(input, OEF, "DispositionsDatoInterval");
     let bound = (
         bound_end(interval, "FraTidspunkt")?,

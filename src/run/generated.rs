@@ -7,6 +7,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
+use proptest::strategy::Strategy;
 use proptest::test_runner::{Config, RngAlgorithm, TestCaseError, TestError, TestRng, TestRunner};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -149,7 +150,7 @@ struct Attempt {
 }
 
 impl Runner {
-    fn variables_now(&self) -> crate::cases::Variables {
+    pub(super) fn variables_now(&self) -> crate::cases::Variables {
         self.variables(BTreeMap::new())
     }
 
@@ -222,42 +223,60 @@ impl Runner {
                 return failure(&value, "recorded regression fails again".into(), exchanged);
             }
         }
+        let strategy = crate::cases::strategy(generated, self.options.today);
+        let result = self.run_property(case, &strategy, |value| {
+            handle
+                .block_on(self.attempt(case, generated, &value, &mut Exchanged::default()))
+                .judgement
+        });
+        match result {
+            Ok(()) => passed_property(),
+            Err(Ok(value)) => failure(&value, "shrunk against the endpoint".into(), exchanged),
+            Err(Err(reason)) => Judgement::could_not_test("property", reason),
+        }
+    }
+
+    /// Draws values of `strategy` for the trial, judging each with `judge`, and on failure
+    /// shrinks (each candidate judged anew) to the minimal failing value: `Err(Ok(value))`;
+    /// `Err(Err(reason))` when proptest gave up.
+    pub(super) fn run_property<S: Strategy>(
+        &self,
+        case: &Case,
+        strategy: &S,
+        judge: impl Fn(S::Value) -> Judgement,
+    ) -> Result<(), Result<S::Value, String>> {
+        let mut runner = self.property_runner(case);
+        let result = runner.run(strategy, |value| match judge(value).first_problem() {
+            None => Ok(()),
+            Some(problem) => Err(TestCaseError::fail(format!(
+                "{}: {:?}",
+                problem.check, problem.verdict
+            ))),
+        });
+        match result {
+            Ok(()) => Ok(()),
+            Err(TestError::Fail(_, value)) => Err(Ok(value)),
+            Err(TestError::Abort(reason)) => Err(Err(reason.to_string())),
+        }
+    }
+
+    /// The proptest runner of a property trial: the run's case count, seeded by the run's seed
+    /// and the trial name.
+    fn property_runner(&self, case: &Case) -> TestRunner {
         let config = Config {
             cases: self.generation.cases,
             max_shrink_iters: MAX_SHRINK_ITERS,
             failure_persistence: None,
             ..Config::default()
         };
-        let rng = TestRng::from_seed(RngAlgorithm::ChaCha, &trial_seed(seed, &case.name));
-        let mut runner = TestRunner::new_with_rng(config, rng);
-        let strategy = crate::cases::strategy(generated, self.options.today);
-        let result = runner.run(&strategy, |value| {
-            let attempt =
-                handle.block_on(self.attempt(case, generated, &value, &mut Exchanged::default()));
-            match attempt.judgement.first_problem() {
-                None => Ok(()),
-                Some(problem) => Err(TestCaseError::fail(format!(
-                    "{}: {:?}",
-                    problem.check, problem.verdict
-                ))),
-            }
-        });
-        match result {
-            Ok(()) => Judgement {
-                expectation: crate::cases::Expectation::Success,
-                checks: vec![CheckResult::new("property", Verdict::Pass)],
-                canonical_response: None,
-            },
-            Err(TestError::Fail(_, value)) => {
-                failure(&value, "shrunk against the endpoint".into(), exchanged)
-            }
-            Err(TestError::Abort(reason)) => {
-                Judgement::could_not_test("property", reason.to_string())
-            }
-        }
+        let rng = TestRng::from_seed(
+            RngAlgorithm::ChaCha,
+            &trial_seed(self.generation.seed, &case.name),
+        );
+        TestRunner::new_with_rng(config, rng)
     }
 
-    fn recorded(&self, case: &Case) -> Result<Vec<String>, String> {
+    pub(super) fn recorded(&self, case: &Case) -> Result<Vec<String>, String> {
         let Some(dir) = &self.generation.regressions else {
             return Ok(Vec::new());
         };
@@ -285,7 +304,18 @@ impl Runner {
             (Some(golden), Some(payload)) => line_diff(golden, payload),
             _ => String::new(),
         };
-        let recorded = match &self.generation.regressions {
+        let recorded = self.remember(case, value);
+        let message = format!(
+            "minimal failing {} = {value:?} ({how}; {recorded}); {}\nreplay: {replay}\n{diff}",
+            generated.field.name,
+            first_problem(&attempt.judgement),
+        );
+        failed_property(message, attempt.judgement)
+    }
+
+    /// Appends the minimal failing `value` to the trial's regression file; says where.
+    pub(super) fn remember(&self, case: &Case, value: &str) -> String {
+        match &self.generation.regressions {
             Some(dir) => match persist(
                 dir,
                 &case.service,
@@ -299,31 +329,44 @@ impl Runner {
                 Err(e) => format!("not recorded: {e}"),
             },
             None => "not recorded (no regressions folder)".to_owned(),
-        };
-        let problem = attempt
-            .judgement
-            .first_problem()
-            .map(|p| match &p.verdict {
-                Verdict::Fail(m) | Verdict::Error(m) => format!("{}: {m}", p.check),
-                _ => p.check.clone(),
-            })
-            .unwrap_or_default();
-        let message = format!(
-            "minimal failing {} = {value:?} ({how}; {recorded}); {problem}\nreplay: {replay}\n{diff}",
-            generated.field.name,
-        );
-        let verdict = if attempt.judgement.outcome() == Outcome::CouldNotTest {
-            Verdict::Error(message)
-        } else {
-            Verdict::Fail(message)
-        };
-        let mut checks = vec![CheckResult::new("property", verdict)];
-        checks.extend(attempt.judgement.checks);
-        Judgement {
-            expectation: attempt.judgement.expectation,
-            checks,
-            canonical_response: attempt.judgement.canonical_response,
         }
+    }
+}
+
+/// `check: message` of the judgement's first problem, or nothing.
+pub(super) fn first_problem(judgement: &Judgement) -> String {
+    judgement
+        .first_problem()
+        .map(|p| match &p.verdict {
+            Verdict::Fail(m) | Verdict::Error(m) => format!("{}: {m}", p.check),
+            _ => p.check.clone(),
+        })
+        .unwrap_or_default()
+}
+
+/// A property trial's judgement: its `property` check with `message` (a failure, or "could not
+/// test" when the minimal attempt could not be judged), then the minimal attempt's checks.
+pub(super) fn failed_property(message: String, attempt: Judgement) -> Judgement {
+    let verdict = if attempt.outcome() == Outcome::CouldNotTest {
+        Verdict::Error(message)
+    } else {
+        Verdict::Fail(message)
+    };
+    let mut checks = vec![CheckResult::new("property", verdict)];
+    checks.extend(attempt.checks);
+    Judgement {
+        expectation: attempt.expectation,
+        checks,
+        canonical_response: attempt.canonical_response,
+    }
+}
+
+/// The judgement of a property trial none of whose values failed.
+pub(super) fn passed_property() -> Judgement {
+    Judgement {
+        expectation: crate::cases::Expectation::Success,
+        checks: vec![CheckResult::new("property", Verdict::Pass)],
+        canonical_response: None,
     }
 }
 

@@ -4,6 +4,7 @@
 pub mod baseline;
 mod generated;
 mod progress;
+mod schema;
 mod suite;
 
 pub use generated::{
@@ -186,6 +187,9 @@ impl Runner {
             }
             Plan::Generated(generated) => {
                 tokio::task::block_in_place(|| self.judge_property(case, generated, exchanged))
+            }
+            Plan::Schema(trial) => {
+                tokio::task::block_in_place(|| self.judge_schema(case, *trial, exchanged))
             }
         }
     }

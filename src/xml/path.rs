@@ -165,6 +165,19 @@ impl XmlPath {
         current
     }
 
+    /// Whether the path's element steps select the element reached from the context by
+    /// `chain` (namespace, local name), child by child — for a document still being built.
+    pub fn selects_chain(&self, chain: &[(Option<&str>, &str)]) -> bool {
+        fn matches(steps: &[Step], chain: &[(Option<&str>, &str)]) -> bool {
+            let (Some(step), Some(&(namespace, local))) = (steps.first(), chain.first()) else {
+                return steps.is_empty() && chain.is_empty();
+            };
+            let here = step.name.matches(namespace, local) && matches(&steps[1..], &chain[1..]);
+            here || (step.descendant && matches(steps, &chain[1..]))
+        }
+        self.attribute.is_none() && matches(&self.steps, chain)
+    }
+
     /// String values the path selects: attribute values, or the text content of elements.
     pub fn values<'a>(&self, context: Node<'a, '_>) -> Vec<String> {
         let elements = self.elements(context);
@@ -219,6 +232,19 @@ mod tests {
         assert_eq!(p("B").values(root), vec!["plain"]);
         assert_eq!(p("k:A//k:B").first_value(root).as_deref(), Some("x"));
         assert!(p("k:Missing").values(root).is_empty());
+    }
+
+    #[test]
+    fn chains_of_names_are_matched_like_documents() {
+        let p = |s: &str| XmlPath::parse(s, &ns()).unwrap();
+        let (a, b, plain) = ((Some("urn:k"), "A"), (Some("urn:k"), "B"), (None, "B"));
+        assert!(p("k:A/k:B").selects_chain(&[a, b]));
+        assert!(!p("k:A/k:B").selects_chain(&[a]));
+        assert!(!p("k:A/k:B").selects_chain(&[a, plain]));
+        assert!(p("//k:B").selects_chain(&[a, a, b]));
+        assert!(p("k:A//k:B").selects_chain(&[a, a, b]));
+        assert!(!p("k:A//k:B").selects_chain(&[b, a, b]));
+        assert!(!p("k:A/k:B/@id").selects_chain(&[a, b]));
     }
 
     #[test]

@@ -1,6 +1,6 @@
 //! A read-only view of the compiled components, for generators of documents.
 
-use super::datatypes::BuiltinType;
+use super::datatypes::{BuiltinType, FacetSet};
 use super::model::{
     self, Components, ContentType, ElemId, NsConstraint, ParticleId, Term, TypeId, TypeKind,
     Variety,
@@ -211,6 +211,18 @@ impl<'s> SimpleTypeRef<'s> {
         out
     }
 
+    /// The effective facets of an atomic or list type (its built-in's and every restriction
+    /// step's, combined), None for a union.
+    pub fn facet_set(&self) -> Option<&'s FacetSet> {
+        let s = self.c.simple(self.id)?;
+        (!matches!(s.variety, Variety::Union { .. })).then_some(&s.facets)
+    }
+
+    /// The type's name, or `(anonymous type)`, for messages.
+    pub fn display_name(&self) -> String {
+        self.c.type_name(self.id)
+    }
+
     /// Whether `text` is a valid value of this type (with no namespace prefixes in scope).
     pub fn is_valid(&self, text: &str) -> bool {
         let mut ids = super::simple::Ids::default();
@@ -222,6 +234,12 @@ impl<'s> SimpleTypeRef<'s> {
             &mut ids,
         )
         .is_ok()
+    }
+}
+
+impl std::fmt::Debug for SimpleTypeRef<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "SimpleTypeRef({})", self.display_name())
     }
 }
 
@@ -247,13 +265,13 @@ impl<'s> ParticleRef<'s> {
     }
 }
 
-impl WildcardRef<'_> {
+impl<'s> WildcardRef<'s> {
     pub fn allows(&self, namespace: Option<&str>) -> bool {
         self.w.allows(namespace)
     }
 
     /// The namespaces listed, when the wildcard allows a finite set.
-    pub fn namespaces(&self) -> Option<Vec<Option<&str>>> {
+    pub fn namespaces(&self) -> Option<Vec<Option<&'s str>>> {
         match &self.w.ns {
             NsConstraint::Set(s) => Some(s.iter().map(|n| n.as_deref()).collect()),
             _ => None,

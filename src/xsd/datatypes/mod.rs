@@ -32,6 +32,6 @@ pub use decimal::Decimal;
 pub use facets::{EnumerationValue, FacetDecl, FacetError, FacetKind, FacetSet, FacetViolation};
 pub use lexical::{DatatypeError, NamespaceResolver, NoNamespaces, parse_lexical, parse_value};
 pub use names::{is_name_char, is_name_start_char, is_ncname};
-pub use regex::{RegexError, XsdRegex};
+pub use regex::{RegexError, XsdRegex, pattern_hir};
 pub use temporal::{Duration, Temporal};
 pub use value::Value;

@@ -31,15 +31,7 @@ pub struct RegexError {
 
 impl XsdRegex {
     pub fn new(pattern: &str) -> Result<Self, RegexError> {
-        let mut parser = Parser {
-            pattern,
-            chars: pattern.chars().collect(),
-            position: 0,
-        };
-        let body = parser.regexp()?;
-        if parser.position < parser.chars.len() {
-            return Err(parser.error("unmatched ')'"));
-        }
+        let body = pattern_hir(pattern)?;
         let anchored = Hir::concat(vec![Hir::look(Look::Start), body, Hir::look(Look::End)]);
         let matcher = meta::Regex::builder()
             .configure(
@@ -68,6 +60,21 @@ impl XsdRegex {
     pub fn as_str(&self) -> &str {
         &self.source
     }
+}
+
+/// The pattern's syntax tree, without the implicit anchors: what generators of matching
+/// strings walk.
+pub fn pattern_hir(pattern: &str) -> Result<Hir, RegexError> {
+    let mut parser = Parser {
+        pattern,
+        chars: pattern.chars().collect(),
+        position: 0,
+    };
+    let body = parser.regexp()?;
+    if parser.position < parser.chars.len() {
+        return Err(parser.error("unmatched ')'"));
+    }
+    Ok(body)
 }
 
 struct Parser<'a> {
