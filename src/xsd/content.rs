@@ -105,21 +105,22 @@ impl<'p> Models<'p> {
         }
     }
 
-    /// The counter values an iteration after the `n`th may have.
-    fn next_counts(&self, p: ParticleId, n: u32, abstract_counts: bool) -> Vec<u32> {
+    /// The counter values an iteration after the `n`th may have: `(values, how many)`.
+    fn next_counts(&self, p: ParticleId, n: u32, abstract_counts: bool) -> ([u32; 4], usize) {
         let part = &self.particles[p];
         let below_max = |k: u32| part.max.is_none_or(|m| k <= m);
+        let mut out = [0; 4];
         if !abstract_counts {
             // with no upper bound only "minOccurs reached" matters, so counts stop there and
             // repetitions of repetitions do not multiply positions
-            let next = if part.max.is_none() {
+            out[0] = if part.max.is_none() {
                 n.saturating_add(1).min(part.min.max(1))
             } else {
                 n.saturating_add(1)
             };
-            return if below_max(n + 1) { vec![next] } else { vec![] };
+            return (out, usize::from(below_max(n + 1)));
         }
-        let mut out = vec![];
+        let mut len = 0;
         for k in [
             Some(n.saturating_add(1)),
             Some(part.min),
@@ -131,12 +132,13 @@ impl<'p> Models<'p> {
         {
             if k > n && below_max(k) {
                 let class = self.count_class(p, k);
-                if !out.contains(&class) {
-                    out.push(class);
+                if !out[..len].contains(&class) {
+                    out[len] = class;
+                    len += 1;
                 }
             }
         }
-        out
+        (out, len)
     }
 
     /// The representative of the counter class `k` belongs to.
@@ -151,10 +153,13 @@ impl<'p> Models<'p> {
         }
     }
 
+    // The walkers below share one position stack: they push a frame, recurse and pop it again,
+    // and copy the stack only for a leaf that matches, so a step allocates once per match.
+
     fn particle_first(
         &self,
         p: ParticleId,
-        mut prefix: Position,
+        stack: &mut Position,
         matches: &mut dyn FnMut(ParticleId) -> bool,
         out: &mut Vec<(ParticleId, Position)>,
         abstract_counts: bool,
@@ -168,14 +173,15 @@ impl<'p> Models<'p> {
         } else {
             1
         };
-        prefix.push(Frame::Particle { p, n });
-        self.term_first(p, prefix, matches, out, abstract_counts);
+        stack.push(Frame::Particle { p, n });
+        self.term_first(p, stack, matches, out, abstract_counts);
+        stack.pop();
     }
 
     fn term_first(
         &self,
         p: ParticleId,
-        prefix: Position,
+        stack: &mut Position,
         matches: &mut dyn FnMut(ParticleId) -> bool,
         out: &mut Vec<(ParticleId, Position)>,
         abstract_counts: bool,
@@ -183,19 +189,19 @@ impl<'p> Models<'p> {
         match &self.particles[p].term {
             Term::Element(_) | Term::Wildcard(_) => {
                 if matches(p) {
-                    out.push((p, prefix));
+                    out.push((p, stack.clone()));
                 }
             }
             Term::Sequence(ch) => {
-                self.sequence_from(ch, 0, &prefix, matches, out, abstract_counts);
+                self.sequence_from(ch, 0, stack, matches, out, abstract_counts);
             }
             Term::Choice(ch) => {
                 for &c in ch {
-                    self.particle_first(c, prefix.clone(), matches, out, abstract_counts);
+                    self.particle_first(c, stack, matches, out, abstract_counts);
                 }
             }
             Term::All(ch) => {
-                self.all_from(ch, &[], &prefix, matches, out, abstract_counts);
+                self.all_from(ch, &[], stack, matches, out, abstract_counts);
             }
         }
     }
@@ -205,15 +211,15 @@ impl<'p> Models<'p> {
         &self,
         ch: &[ParticleId],
         from: usize,
-        prefix: &Position,
+        stack: &mut Position,
         matches: &mut dyn FnMut(ParticleId) -> bool,
         out: &mut Vec<(ParticleId, Position)>,
         abstract_counts: bool,
     ) -> bool {
         for (j, &c) in ch.iter().enumerate().skip(from) {
-            let mut pre = prefix.clone();
-            pre.push(Frame::Sequence { next: j + 1 });
-            self.particle_first(c, pre, matches, out, abstract_counts);
+            stack.push(Frame::Sequence { next: j + 1 });
+            self.particle_first(c, stack, matches, out, abstract_counts);
+            stack.pop();
             if !self.nullable[c] {
                 return false;
             }
@@ -226,7 +232,7 @@ impl<'p> Models<'p> {
         &self,
         ch: &[ParticleId],
         done: &[u64],
-        prefix: &Position,
+        stack: &mut Position,
         matches: &mut dyn FnMut(ParticleId) -> bool,
         out: &mut Vec<(ParticleId, Position)>,
         abstract_counts: bool,
@@ -236,11 +242,11 @@ impl<'p> Models<'p> {
             if bit(done, j) {
                 continue;
             }
-            let mut pre = prefix.clone();
-            pre.push(Frame::All {
+            stack.push(Frame::All {
                 done: with_bit(done, j),
             });
-            self.particle_first(c, pre, matches, out, abstract_counts);
+            self.particle_first(c, stack, matches, out, abstract_counts);
+            stack.pop();
             rest_nullable &= self.nullable[c];
         }
         rest_nullable
@@ -254,16 +260,18 @@ impl<'p> Models<'p> {
         out: &mut Vec<(ParticleId, Position)>,
         abstract_counts: bool,
     ) {
+        let mut stack = pos.clone();
         let mut i = pos.len();
         while i > 0 {
             i -= 1;
-            let prefix = &pos[..i];
+            stack.truncate(i);
             let can_exit = match &pos[i] {
                 Frame::Particle { p, n } => {
-                    for n2 in self.next_counts(*p, *n, abstract_counts) {
-                        let mut pre = prefix.to_vec();
-                        pre.push(Frame::Particle { p: *p, n: n2 });
-                        self.term_first(*p, pre, matches, out, abstract_counts);
+                    let (counts, len) = self.next_counts(*p, *n, abstract_counts);
+                    for &n2 in &counts[..len] {
+                        stack.push(Frame::Particle { p: *p, n: n2 });
+                        self.term_first(*p, &mut stack, matches, out, abstract_counts);
+                        stack.pop();
                     }
                     *n >= self.particles[*p].min || self.term_nullable(*p)
                 }
@@ -274,7 +282,7 @@ impl<'p> Models<'p> {
                     self.sequence_from(
                         self.children(*p),
                         *next,
-                        &prefix.to_vec(),
+                        &mut stack,
                         matches,
                         out,
                         abstract_counts,
@@ -287,7 +295,7 @@ impl<'p> Models<'p> {
                     self.all_from(
                         self.children(*p),
                         done,
-                        &prefix.to_vec(),
+                        &mut stack,
                         matches,
                         out,
                         abstract_counts,
@@ -333,7 +341,7 @@ impl<'p> Models<'p> {
                 self.advance(pos, matches, &mut out, false);
             }
         } else {
-            self.particle_first(root, vec![], matches, &mut out, false);
+            self.particle_first(root, &mut vec![], matches, &mut out, false);
         }
         out
     }
@@ -346,8 +354,15 @@ impl<'p> Models<'p> {
         state: &mut MatchState,
         matches: &mut dyn FnMut(ParticleId) -> bool,
     ) -> Option<ParticleId> {
-        let out = self.moves(root, state, matches);
+        let mut out = self.moves(root, state, matches);
         let leaf = out.first()?.0;
+        state.started = true;
+        if out.len() == 1 {
+            // the usual case: a schema that obeys UPA has one position after each child
+            state.positions.clear();
+            state.positions.extend(out.pop().map(|(_, pos)| pos));
+            return Some(leaf);
+        }
         let mut seen = HashSet::new();
         let mut positions: Vec<Position> = vec![];
         for (_, pos) in out {
@@ -355,7 +370,6 @@ impl<'p> Models<'p> {
                 positions.push(pos);
             }
         }
-        state.started = true;
         state.positions = self.prune_dominated(positions);
         Some(leaf)
     }
@@ -417,7 +431,7 @@ impl<'p> Models<'p> {
         let mut seen: HashSet<Position> = HashSet::new();
         let mut queue: Vec<Position> = vec![];
         let mut first = vec![];
-        self.particle_first(root, vec![], &mut |_| true, &mut first, true);
+        self.particle_first(root, &mut vec![], &mut |_| true, &mut first, true);
         let mut pending = Some(first);
         loop {
             let moves = match pending.take() {
