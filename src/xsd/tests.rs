@@ -191,3 +191,31 @@ fn files_validated_in_parallel_come_back_in_input_order() {
         ]
     );
 }
+
+#[test]
+fn stray_text_is_reported_before_the_errors_of_later_children() {
+    let schema = format!(
+        r#"<xs:schema {XS}><xs:element name="r"><xs:complexType><xs:sequence>
+             <xs:element name="a" type="xs:int" maxOccurs="unbounded"/>
+           </xs:sequence></xs:complexType></xs:element></xs:schema>"#
+    );
+    let dir = write("stray", &[("s.xsd", &schema)]);
+    let doc = roxmltree::Document::parse("<r><a>x</a>stray<a>y</a></r>").unwrap();
+    let all = SchemaSet::compile(&[dir.join("s.xsd")], &CompileOptions::default()).unwrap();
+    let report = all.validate_document(&doc);
+    let messages: Vec<&str> = report.errors.iter().map(|e| e.message.as_str()).collect();
+    assert_eq!(messages.len(), 3, "{messages:?}");
+    assert!(messages[0].contains("text is not allowed"), "{messages:?}");
+    assert!(messages[1].contains("'x'") && messages[2].contains("'y'"), "{messages:?}");
+    let two = CompileOptions {
+        error_limit: 2,
+        ..CompileOptions::default()
+    };
+    let limited = SchemaSet::compile(&[dir.join("s.xsd")], &two).unwrap();
+    let report = limited.validate_document(&doc);
+    assert!(report.truncated);
+    assert_eq!(
+        report.errors.iter().map(|e| &e.message).collect::<Vec<_>>(),
+        messages[..2].to_vec()
+    );
+}

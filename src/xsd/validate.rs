@@ -186,18 +186,35 @@ impl<'s, 'a, 'i> Validator<'s, 'a, 'i> {
     }
 
     fn error(&mut self, node: Node, path: InstancePath<'a, 'i>, message: impl Into<String>) {
-        if self.report.errors.len() >= self.limit {
+        self.error_before(self.report.errors.len(), node, path, message);
+    }
+
+    /// Reports an error found late as if it had been found when the report had `index` errors:
+    /// it goes there, and the limit keeps the earliest.
+    fn error_before(
+        &mut self,
+        index: usize,
+        node: Node,
+        path: InstancePath<'a, 'i>,
+        message: impl Into<String>,
+    ) {
+        if index >= self.limit {
             self.report.truncated = true;
             return;
         }
         let pos = self.doc.text_pos_at(node.range().start);
         let path = path.render(self.root);
-        self.report.errors.push(ValidationError {
+        let error = ValidationError {
             line: pos.row,
             column: pos.col,
             path,
             message: message.into(),
-        });
+        };
+        self.report.errors.insert(index, error);
+        if self.report.errors.len() > self.limit {
+            self.report.errors.truncate(self.limit);
+            self.report.truncated = true;
+        }
     }
 
     /// Validates `node` as the root of an assessment: against its global declaration.
@@ -617,14 +634,11 @@ impl<'s, 'a, 'i> Validator<'s, 'a, 'i> {
             ContentType::Elements { particle, mixed } => (Some(particle), mixed),
             _ => (None, false),
         };
-        if !mixed {
-            if let Some(t) = node
-                .children()
-                .find(|n| n.is_text() && !is_whitespace(n.text().unwrap_or("")))
-            {
-                self.error(t, path, "text is not allowed in element-only content");
-            }
-        } else if let Some(vc) = value_constraint.filter(|v| v.fixed)
+        const STRAY_TEXT: &str = "text is not allowed in element-only content";
+        let is_stray_text =
+            |n: &Node| !mixed && n.is_text() && !is_whitespace(n.text().unwrap_or(""));
+        if mixed
+            && let Some(vc) = value_constraint.filter(|v| v.fixed)
             && node.children().all(|n| !n.is_element())
         {
             let text = element_text(node);
@@ -633,6 +647,9 @@ impl<'s, 'a, 'i> Validator<'s, 'a, 'i> {
             }
         }
         let Some(root) = particle else {
+            if let Some(t) = node.children().find(is_stray_text) {
+                self.error(t, path, STRAY_TEXT);
+            }
             if let Some(child) = node.children().find(|n| n.is_element()) {
                 self.error(
                     child,
@@ -645,8 +662,18 @@ impl<'s, 'a, 'i> Validator<'s, 'a, 'i> {
             }
             return;
         };
+        // one pass over the children finds stray text and matches elements (a large element's
+        // children are far apart in memory); the text error still comes before the children's
+        let errors_before = self.report.errors.len();
+        let mut stray_text = None;
         let mut state = MatchState::default();
-        for child in node.children().filter(Node::is_element) {
+        for child in node.children() {
+            if !child.is_element() {
+                if stray_text.is_none() && is_stray_text(&child) {
+                    stray_text = Some(child);
+                }
+                continue;
+            }
             let child_path = InstancePath::element(child);
             let (cns, clocal) = (child.tag_name().namespace(), child.tag_name().name());
             let mut matches = |p: ParticleId| match &c.particles[p].term {
@@ -713,6 +740,9 @@ impl<'s, 'a, 'i> Validator<'s, 'a, 'i> {
                 }
                 _ => {}
             }
+        }
+        if let Some(t) = stray_text {
+            self.error_before(errors_before, t, path, STRAY_TEXT);
         }
         if !self.models.is_complete(root, &state) {
             let expected = self.describe_expected(root, &state);
