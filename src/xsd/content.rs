@@ -37,6 +37,27 @@ pub struct Models<'p> {
 pub struct MatchState {
     started: bool,
     positions: Vec<Position>,
+    /// Kept from step to step, so a step in the usual one-position case allocates nothing.
+    buffers: Buffers,
+}
+
+/// Working memory of a walk over a content model.
+#[derive(Debug, Clone, Default)]
+struct Buffers {
+    /// The position being built: walkers push a frame, recurse and pop it again.
+    stack: Position,
+    /// The moves found: the leaf matched and the position after it.
+    out: Vec<(ParticleId, Position)>,
+    /// Position vectors no longer used, to be refilled instead of allocated.
+    spare: Vec<Position>,
+}
+
+/// One walk: its buffers, the test a leaf must pass, and whether counters are abstracted to
+/// their classes (for the UPA check) or exact (for validation).
+struct Walk<'f> {
+    buffers: Buffers,
+    matches: &'f mut dyn FnMut(ParticleId) -> bool,
+    abstract_counts: bool,
 }
 
 fn bit(done: &[u64], j: usize) -> bool {
@@ -153,73 +174,54 @@ impl<'p> Models<'p> {
         }
     }
 
-    // The walkers below share one position stack: they push a frame, recurse and pop it again,
-    // and copy the stack only for a leaf that matches, so a step allocates once per match.
+    // The walkers below share one position stack (`Walk::buffers`): they push a frame, recurse
+    // and pop it again, and copy the stack only for a leaf that matches, into a spare vector.
 
-    fn particle_first(
-        &self,
-        p: ParticleId,
-        stack: &mut Position,
-        matches: &mut dyn FnMut(ParticleId) -> bool,
-        out: &mut Vec<(ParticleId, Position)>,
-        abstract_counts: bool,
-    ) {
+    fn particle_first(&self, p: ParticleId, walk: &mut Walk) {
         let part = &self.particles[p];
         if part.max == Some(0) {
             return;
         }
-        let n = if abstract_counts {
+        let n = if walk.abstract_counts {
             self.count_class(p, 1)
         } else {
             1
         };
-        stack.push(Frame::Particle { p, n });
-        self.term_first(p, stack, matches, out, abstract_counts);
-        stack.pop();
+        walk.buffers.stack.push(Frame::Particle { p, n });
+        self.term_first(p, walk);
+        walk.buffers.stack.pop();
     }
 
-    fn term_first(
-        &self,
-        p: ParticleId,
-        stack: &mut Position,
-        matches: &mut dyn FnMut(ParticleId) -> bool,
-        out: &mut Vec<(ParticleId, Position)>,
-        abstract_counts: bool,
-    ) {
+    fn term_first(&self, p: ParticleId, walk: &mut Walk) {
         match &self.particles[p].term {
             Term::Element(_) | Term::Wildcard(_) => {
-                if matches(p) {
-                    out.push((p, stack.clone()));
+                if (walk.matches)(p) {
+                    let buffers = &mut walk.buffers;
+                    let mut pos = buffers.spare.pop().unwrap_or_default();
+                    pos.clone_from(&buffers.stack);
+                    buffers.out.push((p, pos));
                 }
             }
             Term::Sequence(ch) => {
-                self.sequence_from(ch, 0, stack, matches, out, abstract_counts);
+                self.sequence_from(ch, 0, walk);
             }
             Term::Choice(ch) => {
                 for &c in ch {
-                    self.particle_first(c, stack, matches, out, abstract_counts);
+                    self.particle_first(c, walk);
                 }
             }
             Term::All(ch) => {
-                self.all_from(ch, &[], stack, matches, out, abstract_counts);
+                self.all_from(ch, &[], walk);
             }
         }
     }
 
     /// Starts the children `from..` of a sequence; true when they can all be skipped.
-    fn sequence_from(
-        &self,
-        ch: &[ParticleId],
-        from: usize,
-        stack: &mut Position,
-        matches: &mut dyn FnMut(ParticleId) -> bool,
-        out: &mut Vec<(ParticleId, Position)>,
-        abstract_counts: bool,
-    ) -> bool {
+    fn sequence_from(&self, ch: &[ParticleId], from: usize, walk: &mut Walk) -> bool {
         for (j, &c) in ch.iter().enumerate().skip(from) {
-            stack.push(Frame::Sequence { next: j + 1 });
-            self.particle_first(c, stack, matches, out, abstract_counts);
-            stack.pop();
+            walk.buffers.stack.push(Frame::Sequence { next: j + 1 });
+            self.particle_first(c, walk);
+            walk.buffers.stack.pop();
             if !self.nullable[c] {
                 return false;
             }
@@ -228,50 +230,36 @@ impl<'p> Models<'p> {
     }
 
     /// Starts any child of an all group not yet seen; true when those left can all be skipped.
-    fn all_from(
-        &self,
-        ch: &[ParticleId],
-        done: &[u64],
-        stack: &mut Position,
-        matches: &mut dyn FnMut(ParticleId) -> bool,
-        out: &mut Vec<(ParticleId, Position)>,
-        abstract_counts: bool,
-    ) -> bool {
+    fn all_from(&self, ch: &[ParticleId], done: &[u64], walk: &mut Walk) -> bool {
         let mut rest_nullable = true;
         for (j, &c) in ch.iter().enumerate() {
             if bit(done, j) {
                 continue;
             }
-            stack.push(Frame::All {
+            walk.buffers.stack.push(Frame::All {
                 done: with_bit(done, j),
             });
-            self.particle_first(c, stack, matches, out, abstract_counts);
-            stack.pop();
+            self.particle_first(c, walk);
+            walk.buffers.stack.pop();
             rest_nullable &= self.nullable[c];
         }
         rest_nullable
     }
 
     /// All moves from `pos` that consume one child accepted by `matches`.
-    fn advance(
-        &self,
-        pos: &Position,
-        matches: &mut dyn FnMut(ParticleId) -> bool,
-        out: &mut Vec<(ParticleId, Position)>,
-        abstract_counts: bool,
-    ) {
-        let mut stack = pos.clone();
+    fn advance(&self, pos: &Position, walk: &mut Walk) {
+        walk.buffers.stack.clone_from(pos);
         let mut i = pos.len();
         while i > 0 {
             i -= 1;
-            stack.truncate(i);
+            walk.buffers.stack.truncate(i);
             let can_exit = match &pos[i] {
                 Frame::Particle { p, n } => {
-                    let (counts, len) = self.next_counts(*p, *n, abstract_counts);
+                    let (counts, len) = self.next_counts(*p, *n, walk.abstract_counts);
                     for &n2 in &counts[..len] {
-                        stack.push(Frame::Particle { p: *p, n: n2 });
-                        self.term_first(*p, &mut stack, matches, out, abstract_counts);
-                        stack.pop();
+                        walk.buffers.stack.push(Frame::Particle { p: *p, n: n2 });
+                        self.term_first(*p, walk);
+                        walk.buffers.stack.pop();
                     }
                     *n >= self.particles[*p].min || self.term_nullable(*p)
                 }
@@ -279,27 +267,13 @@ impl<'p> Models<'p> {
                     let Some(Frame::Particle { p, .. }) = i.checked_sub(1).map(|k| &pos[k]) else {
                         return;
                     };
-                    self.sequence_from(
-                        self.children(*p),
-                        *next,
-                        &mut stack,
-                        matches,
-                        out,
-                        abstract_counts,
-                    )
+                    self.sequence_from(self.children(*p), *next, walk)
                 }
                 Frame::All { done } => {
                     let Some(Frame::Particle { p, .. }) = i.checked_sub(1).map(|k| &pos[k]) else {
                         return;
                     };
-                    self.all_from(
-                        self.children(*p),
-                        done,
-                        &mut stack,
-                        matches,
-                        out,
-                        abstract_counts,
-                    )
+                    self.all_from(self.children(*p), done, walk)
                 }
             };
             if !can_exit {
@@ -329,21 +303,17 @@ impl<'p> Models<'p> {
         })
     }
 
-    fn moves(
-        &self,
-        root: ParticleId,
-        state: &MatchState,
-        matches: &mut dyn FnMut(ParticleId) -> bool,
-    ) -> Vec<(ParticleId, Position)> {
-        let mut out = vec![];
-        if state.started {
-            for pos in &state.positions {
-                self.advance(pos, matches, &mut out, false);
+    /// Fills `walk.buffers.out` with the moves from `positions` (from the start when not
+    /// `started`).
+    fn moves(&self, root: ParticleId, started: bool, positions: &[Position], walk: &mut Walk) {
+        if started {
+            for pos in positions {
+                self.advance(pos, walk);
             }
         } else {
-            self.particle_first(root, &mut vec![], matches, &mut out, false);
+            walk.buffers.stack.clear();
+            self.particle_first(root, walk);
         }
-        out
     }
 
     /// Consumes one child: returns the leaf particle (element or wildcard) it matched, or None
@@ -354,24 +324,35 @@ impl<'p> Models<'p> {
         state: &mut MatchState,
         matches: &mut dyn FnMut(ParticleId) -> bool,
     ) -> Option<ParticleId> {
-        let mut out = self.moves(root, state, matches);
-        let leaf = out.first()?.0;
-        state.started = true;
-        if out.len() == 1 {
-            // the usual case: a schema that obeys UPA has one position after each child
-            state.positions.clear();
-            state.positions.extend(out.pop().map(|(_, pos)| pos));
-            return Some(leaf);
-        }
-        let mut seen = HashSet::new();
-        let mut positions: Vec<Position> = vec![];
-        for (_, pos) in out {
-            if positions.len() < MAX_POSITIONS && seen.insert(pos.clone()) {
-                positions.push(pos);
+        let mut walk = Walk {
+            buffers: std::mem::take(&mut state.buffers),
+            matches,
+            abstract_counts: false,
+        };
+        self.moves(root, state.started, &state.positions, &mut walk);
+        let mut buffers = walk.buffers;
+        let leaf = buffers.out.first().map(|(leaf, _)| *leaf);
+        if leaf.is_some() {
+            state.started = true;
+            buffers.spare.append(&mut state.positions);
+            if buffers.out.len() == 1 {
+                // the usual case: a schema that obeys UPA has one position after each child
+                state
+                    .positions
+                    .extend(buffers.out.drain(..).map(|(_, pos)| pos));
+            } else {
+                let mut seen = HashSet::new();
+                let mut positions: Vec<Position> = vec![];
+                for (_, pos) in buffers.out.drain(..) {
+                    if positions.len() < MAX_POSITIONS && seen.insert(pos.clone()) {
+                        positions.push(pos);
+                    }
+                }
+                state.positions = self.prune_dominated(positions);
             }
         }
-        state.positions = self.prune_dominated(positions);
-        Some(leaf)
+        state.buffers = buffers;
+        leaf
     }
 
     /// Drops positions another position can do everything of: same frames except counters
@@ -402,8 +383,14 @@ impl<'p> Models<'p> {
 
     /// The leaf particles that could match the next child.
     pub fn expected(&self, root: ParticleId, state: &MatchState) -> Vec<ParticleId> {
+        let mut walk = Walk {
+            buffers: Buffers::default(),
+            matches: &mut |_| true,
+            abstract_counts: false,
+        };
+        self.moves(root, state.started, &state.positions, &mut walk);
         let mut leaves = vec![];
-        for (leaf, _) in self.moves(root, state, &mut |_| true) {
+        for (leaf, _) in walk.buffers.out {
             if !leaves.contains(&leaf) {
                 leaves.push(leaf);
             }
@@ -430,17 +417,20 @@ impl<'p> Models<'p> {
     ) -> Option<(ParticleId, ParticleId)> {
         let mut seen: HashSet<Position> = HashSet::new();
         let mut queue: Vec<Position> = vec![];
-        let mut first = vec![];
-        self.particle_first(root, &mut vec![], &mut |_| true, &mut first, true);
-        let mut pending = Some(first);
+        let mut walk = Walk {
+            buffers: Buffers::default(),
+            matches: &mut |_| true,
+            abstract_counts: true,
+        };
+        self.particle_first(root, &mut walk);
+        let mut pending = Some(std::mem::take(&mut walk.buffers.out));
         loop {
             let moves = match pending.take() {
                 Some(m) => m,
                 None => {
                     let pos = queue.pop()?;
-                    let mut out = vec![];
-                    self.advance(&pos, &mut |_| true, &mut out, true);
-                    out
+                    self.advance(&pos, &mut walk);
+                    std::mem::take(&mut walk.buffers.out)
                 }
             };
             for (a, (la, _)) in moves.iter().enumerate() {

@@ -206,7 +206,10 @@ fn stray_text_is_reported_before_the_errors_of_later_children() {
     let messages: Vec<&str> = report.errors.iter().map(|e| e.message.as_str()).collect();
     assert_eq!(messages.len(), 3, "{messages:?}");
     assert!(messages[0].contains("text is not allowed"), "{messages:?}");
-    assert!(messages[1].contains("'x'") && messages[2].contains("'y'"), "{messages:?}");
+    assert!(
+        messages[1].contains("'x'") && messages[2].contains("'y'"),
+        "{messages:?}"
+    );
     let two = CompileOptions {
         error_limit: 2,
         ..CompileOptions::default()
