@@ -37,13 +37,12 @@ pub struct Models<'p> {
 pub struct MatchState {
     started: bool,
     positions: Vec<Position>,
-    /// Kept from step to step, so a step in the usual one-position case allocates nothing.
-    buffers: Buffers,
 }
 
-/// Working memory of a walk over a content model.
+/// Working memory of walks over content models, kept from step to step (and element to
+/// element), so a step in the usual one-position case allocates nothing.
 #[derive(Debug, Clone, Default)]
-struct Buffers {
+pub struct Buffers {
     /// The position being built: walkers push a frame, recurse and pop it again.
     stack: Position,
     /// The moves found: the leaf matched and the position after it.
@@ -322,15 +321,16 @@ impl<'p> Models<'p> {
         &self,
         root: ParticleId,
         state: &mut MatchState,
+        buffers: &mut Buffers,
         matches: &mut dyn FnMut(ParticleId) -> bool,
     ) -> Option<ParticleId> {
         let mut walk = Walk {
-            buffers: std::mem::take(&mut state.buffers),
+            buffers: std::mem::take(buffers),
             matches,
             abstract_counts: false,
         };
         self.moves(root, state.started, &state.positions, &mut walk);
-        let mut buffers = walk.buffers;
+        *buffers = walk.buffers;
         let leaf = buffers.out.first().map(|(leaf, _)| *leaf);
         if leaf.is_some() {
             state.started = true;
@@ -351,7 +351,6 @@ impl<'p> Models<'p> {
                 state.positions = self.prune_dominated(positions);
             }
         }
-        state.buffers = buffers;
         leaf
     }
 
@@ -467,10 +466,14 @@ mod tests {
         let nullable = compute_nullable(particles);
         let models = Models::new(particles, &nullable);
         let mut state = MatchState::default();
+        let mut buffers = Buffers::default();
         for &name in names {
             let mut matches =
                 |p: ParticleId| matches!(particles[p].term, Term::Element(e) if e == name);
-            if models.step(root, &mut state, &mut matches).is_none() {
+            if models
+                .step(root, &mut state, &mut buffers, &mut matches)
+                .is_none()
+            {
                 return false;
             }
         }

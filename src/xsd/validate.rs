@@ -8,7 +8,7 @@ use std::fmt;
 use roxmltree::{Node, NodeId};
 
 use super::compile::NodeResolver;
-use super::content::{MatchState, Models};
+use super::content::{Buffers, MatchState, Models};
 use super::error::{ValidationError, ValidationReport};
 use super::identity::Selected;
 use super::model::*;
@@ -58,6 +58,8 @@ type KeyTuple = Vec<TypedValue>;
 pub struct Validator<'s, 'a, 'i> {
     c: &'s Components,
     models: Models<'s>,
+    /// Content-model working memory shared by all elements of the document.
+    buffers: Buffers,
     doc: &'a roxmltree::Document<'i>,
     pub report: ValidationReport,
     limit: usize,
@@ -172,6 +174,7 @@ impl<'s, 'a, 'i> Validator<'s, 'a, 'i> {
         Validator {
             c,
             models: Models::new(&c.particles, nullable),
+            buffers: Buffers::default(),
             doc,
             report: ValidationReport::default(),
             limit,
@@ -686,7 +689,10 @@ impl<'s, 'a, 'i> Validator<'s, 'a, 'i> {
                 Term::Wildcard(w) => w.allows(cns),
                 _ => false,
             };
-            let Some(leaf) = self.models.step(root, &mut state, &mut matches) else {
+            let step = self
+                .models
+                .step(root, &mut state, &mut self.buffers, &mut matches);
+            let Some(leaf) = step else {
                 let expected = self.describe_expected(root, &state);
                 self.error(
                     child,
