@@ -341,11 +341,13 @@ impl<'p> Models<'p> {
                     .positions
                     .extend(buffers.out.drain(..).map(|(_, pos)| pos));
             } else {
-                let mut seen = HashSet::new();
+                // a handful of positions: comparing them beats hashing them
                 let mut positions: Vec<Position> = vec![];
                 for (_, pos) in buffers.out.drain(..) {
-                    if positions.len() < MAX_POSITIONS && seen.insert(pos.clone()) {
+                    if positions.len() < MAX_POSITIONS && !positions.contains(&pos) {
                         positions.push(pos);
+                    } else {
+                        buffers.spare.push(pos);
                     }
                 }
                 state.positions = self.prune_dominated(positions);
