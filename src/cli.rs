@@ -1,6 +1,7 @@
 //! The command line: argument definitions (clap) and one function per command. `main.rs` only
 //! parses and calls [`main`]; errors are rendered once, here.
 
+use std::num::NonZeroUsize;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Instant;
@@ -60,6 +61,10 @@ pub enum XsdCommand {
         /// Instance documents.
         #[arg(required = true)]
         documents: Vec<PathBuf>,
+        /// Documents validated at the same time (default: the available parallelism); the
+        /// output stays in input order.
+        #[arg(long)]
+        jobs: Option<NonZeroUsize>,
     },
 }
 
@@ -350,8 +355,15 @@ pub fn main(cli: Cli) -> i32 {
         Command::List(args) => list_command(args),
         Command::Report(ReportCommand::Verify { bundle }) => verify_command(&bundle),
         Command::Config(ConfigCommand::Check(args)) => config_check_command(*args),
-        Command::Xsd(XsdCommand::Validate { schema, documents }) => {
-            xsd_validate_command(&schema, &documents)
+        Command::Xsd(XsdCommand::Validate {
+            schema,
+            documents,
+            jobs,
+        }) => {
+            let jobs = jobs
+                .or_else(|| std::thread::available_parallelism().ok())
+                .unwrap_or(NonZeroUsize::MIN);
+            xsd_validate_command(&schema, &documents, jobs)
         }
     };
     match result {
@@ -471,9 +483,13 @@ fn serve_command(args: ServeArgs) -> anyhow::Result<ExitStatus> {
     })
 }
 
-fn xsd_validate_command(schema: &[PathBuf], documents: &[PathBuf]) -> anyhow::Result<ExitStatus> {
+fn xsd_validate_command(
+    schema: &[PathBuf],
+    documents: &[PathBuf],
+    jobs: NonZeroUsize,
+) -> anyhow::Result<ExitStatus> {
     use crate::xsd::FileOutcome;
-    let results = crate::xsd::validate_files(schema, documents)?;
+    let results = crate::xsd::validate_files(schema, documents, jobs)?;
     let mut status = ExitStatus::Passed;
     for result in results {
         let file = result.path.display();

@@ -479,6 +479,17 @@ fn xsd_validate_works_like_xmllint_with_exit_codes() {
     assert!(out.contains("/ServiceplatformFault/Oops"), "{out}");
     assert!(out.contains("expected one of {ErrorList}"), "{out}");
     assert!(out.contains("invalid.xml fails to validate"), "{out}");
+    let with_jobs = |jobs: &str| {
+        kontrakt()
+            .args(["xsd", "validate", "--jobs", jobs, "--schema"])
+            .arg(&schema)
+            .args([&valid, &invalid, &valid])
+            .output()
+            .unwrap()
+    };
+    let (in_parallel, one_by_one) = (with_jobs("2"), with_jobs("1"));
+    assert_eq!(in_parallel.status.code(), Some(1));
+    assert_eq!(text(&in_parallel), text(&one_by_one));
 }
 
 #[test]

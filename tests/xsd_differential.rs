@@ -6,6 +6,7 @@
 mod xsd_support;
 
 use std::collections::BTreeMap;
+use std::num::NonZeroUsize;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -101,7 +102,9 @@ fn verdicts(suite: &Suite, dir: &Path) -> Vec<(bool, bool)> {
             path
         })
         .collect();
-    let ours = validate_files(std::slice::from_ref(&suite.schema), &paths)
+    // several threads, so the agreement also covers the parallel path of `xsd validate`
+    let jobs = std::thread::available_parallelism().unwrap_or(NonZeroUsize::MIN);
+    let ours = validate_files(std::slice::from_ref(&suite.schema), &paths, jobs)
         .unwrap_or_else(|e| panic!("{}: kontrakt rejects the schema: {e}", suite.name));
     let mut theirs: BTreeMap<String, bool> = BTreeMap::new();
     for batch in paths.chunks(1000) {

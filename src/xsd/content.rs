@@ -39,6 +39,26 @@ pub struct MatchState {
     positions: Vec<Position>,
 }
 
+/// Working memory of walks over content models, kept from step to step (and element to
+/// element), so a step in the usual one-position case allocates nothing.
+#[derive(Debug, Clone, Default)]
+pub struct Buffers {
+    /// The position being built: walkers push a frame, recurse and pop it again.
+    stack: Position,
+    /// The moves found: the leaf matched and the position after it.
+    out: Vec<(ParticleId, Position)>,
+    /// Position vectors no longer used, to be refilled instead of allocated.
+    spare: Vec<Position>,
+}
+
+/// One walk: its buffers, the test a leaf must pass, and whether counters are abstracted to
+/// their classes (for the UPA check) or exact (for validation).
+struct Walk<'f> {
+    buffers: Buffers,
+    matches: &'f mut dyn FnMut(ParticleId) -> bool,
+    abstract_counts: bool,
+}
+
 fn bit(done: &[u64], j: usize) -> bool {
     done.get(j / 64).is_some_and(|w| w & (1 << (j % 64)) != 0)
 }
@@ -105,21 +125,22 @@ impl<'p> Models<'p> {
         }
     }
 
-    /// The counter values an iteration after the `n`th may have.
-    fn next_counts(&self, p: ParticleId, n: u32, abstract_counts: bool) -> Vec<u32> {
+    /// The counter values an iteration after the `n`th may have: `(values, how many)`.
+    fn next_counts(&self, p: ParticleId, n: u32, abstract_counts: bool) -> ([u32; 4], usize) {
         let part = &self.particles[p];
         let below_max = |k: u32| part.max.is_none_or(|m| k <= m);
+        let mut out = [0; 4];
         if !abstract_counts {
             // with no upper bound only "minOccurs reached" matters, so counts stop there and
             // repetitions of repetitions do not multiply positions
-            let next = if part.max.is_none() {
+            out[0] = if part.max.is_none() {
                 n.saturating_add(1).min(part.min.max(1))
             } else {
                 n.saturating_add(1)
             };
-            return if below_max(n + 1) { vec![next] } else { vec![] };
+            return (out, usize::from(below_max(n + 1)));
         }
-        let mut out = vec![];
+        let mut len = 0;
         for k in [
             Some(n.saturating_add(1)),
             Some(part.min),
@@ -131,12 +152,13 @@ impl<'p> Models<'p> {
         {
             if k > n && below_max(k) {
                 let class = self.count_class(p, k);
-                if !out.contains(&class) {
-                    out.push(class);
+                if !out[..len].contains(&class) {
+                    out[len] = class;
+                    len += 1;
                 }
             }
         }
-        out
+        (out, len)
     }
 
     /// The representative of the counter class `k` belongs to.
@@ -151,69 +173,54 @@ impl<'p> Models<'p> {
         }
     }
 
-    fn particle_first(
-        &self,
-        p: ParticleId,
-        mut prefix: Position,
-        matches: &mut dyn FnMut(ParticleId) -> bool,
-        out: &mut Vec<(ParticleId, Position)>,
-        abstract_counts: bool,
-    ) {
+    // The walkers below share one position stack (`Walk::buffers`): they push a frame, recurse
+    // and pop it again, and copy the stack only for a leaf that matches, into a spare vector.
+
+    fn particle_first(&self, p: ParticleId, walk: &mut Walk) {
         let part = &self.particles[p];
         if part.max == Some(0) {
             return;
         }
-        let n = if abstract_counts {
+        let n = if walk.abstract_counts {
             self.count_class(p, 1)
         } else {
             1
         };
-        prefix.push(Frame::Particle { p, n });
-        self.term_first(p, prefix, matches, out, abstract_counts);
+        walk.buffers.stack.push(Frame::Particle { p, n });
+        self.term_first(p, walk);
+        walk.buffers.stack.pop();
     }
 
-    fn term_first(
-        &self,
-        p: ParticleId,
-        prefix: Position,
-        matches: &mut dyn FnMut(ParticleId) -> bool,
-        out: &mut Vec<(ParticleId, Position)>,
-        abstract_counts: bool,
-    ) {
+    fn term_first(&self, p: ParticleId, walk: &mut Walk) {
         match &self.particles[p].term {
             Term::Element(_) | Term::Wildcard(_) => {
-                if matches(p) {
-                    out.push((p, prefix));
+                if (walk.matches)(p) {
+                    let buffers = &mut walk.buffers;
+                    let mut pos = buffers.spare.pop().unwrap_or_default();
+                    pos.clone_from(&buffers.stack);
+                    buffers.out.push((p, pos));
                 }
             }
             Term::Sequence(ch) => {
-                self.sequence_from(ch, 0, &prefix, matches, out, abstract_counts);
+                self.sequence_from(ch, 0, walk);
             }
             Term::Choice(ch) => {
                 for &c in ch {
-                    self.particle_first(c, prefix.clone(), matches, out, abstract_counts);
+                    self.particle_first(c, walk);
                 }
             }
             Term::All(ch) => {
-                self.all_from(ch, &[], &prefix, matches, out, abstract_counts);
+                self.all_from(ch, &[], walk);
             }
         }
     }
 
     /// Starts the children `from..` of a sequence; true when they can all be skipped.
-    fn sequence_from(
-        &self,
-        ch: &[ParticleId],
-        from: usize,
-        prefix: &Position,
-        matches: &mut dyn FnMut(ParticleId) -> bool,
-        out: &mut Vec<(ParticleId, Position)>,
-        abstract_counts: bool,
-    ) -> bool {
+    fn sequence_from(&self, ch: &[ParticleId], from: usize, walk: &mut Walk) -> bool {
         for (j, &c) in ch.iter().enumerate().skip(from) {
-            let mut pre = prefix.clone();
-            pre.push(Frame::Sequence { next: j + 1 });
-            self.particle_first(c, pre, matches, out, abstract_counts);
+            walk.buffers.stack.push(Frame::Sequence { next: j + 1 });
+            self.particle_first(c, walk);
+            walk.buffers.stack.pop();
             if !self.nullable[c] {
                 return false;
             }
@@ -222,48 +229,36 @@ impl<'p> Models<'p> {
     }
 
     /// Starts any child of an all group not yet seen; true when those left can all be skipped.
-    fn all_from(
-        &self,
-        ch: &[ParticleId],
-        done: &[u64],
-        prefix: &Position,
-        matches: &mut dyn FnMut(ParticleId) -> bool,
-        out: &mut Vec<(ParticleId, Position)>,
-        abstract_counts: bool,
-    ) -> bool {
+    fn all_from(&self, ch: &[ParticleId], done: &[u64], walk: &mut Walk) -> bool {
         let mut rest_nullable = true;
         for (j, &c) in ch.iter().enumerate() {
             if bit(done, j) {
                 continue;
             }
-            let mut pre = prefix.clone();
-            pre.push(Frame::All {
+            walk.buffers.stack.push(Frame::All {
                 done: with_bit(done, j),
             });
-            self.particle_first(c, pre, matches, out, abstract_counts);
+            self.particle_first(c, walk);
+            walk.buffers.stack.pop();
             rest_nullable &= self.nullable[c];
         }
         rest_nullable
     }
 
     /// All moves from `pos` that consume one child accepted by `matches`.
-    fn advance(
-        &self,
-        pos: &Position,
-        matches: &mut dyn FnMut(ParticleId) -> bool,
-        out: &mut Vec<(ParticleId, Position)>,
-        abstract_counts: bool,
-    ) {
+    fn advance(&self, pos: &Position, walk: &mut Walk) {
+        walk.buffers.stack.clone_from(pos);
         let mut i = pos.len();
         while i > 0 {
             i -= 1;
-            let prefix = &pos[..i];
+            walk.buffers.stack.truncate(i);
             let can_exit = match &pos[i] {
                 Frame::Particle { p, n } => {
-                    for n2 in self.next_counts(*p, *n, abstract_counts) {
-                        let mut pre = prefix.to_vec();
-                        pre.push(Frame::Particle { p: *p, n: n2 });
-                        self.term_first(*p, pre, matches, out, abstract_counts);
+                    let (counts, len) = self.next_counts(*p, *n, walk.abstract_counts);
+                    for &n2 in &counts[..len] {
+                        walk.buffers.stack.push(Frame::Particle { p: *p, n: n2 });
+                        self.term_first(*p, walk);
+                        walk.buffers.stack.pop();
                     }
                     *n >= self.particles[*p].min || self.term_nullable(*p)
                 }
@@ -271,27 +266,13 @@ impl<'p> Models<'p> {
                     let Some(Frame::Particle { p, .. }) = i.checked_sub(1).map(|k| &pos[k]) else {
                         return;
                     };
-                    self.sequence_from(
-                        self.children(*p),
-                        *next,
-                        &prefix.to_vec(),
-                        matches,
-                        out,
-                        abstract_counts,
-                    )
+                    self.sequence_from(self.children(*p), *next, walk)
                 }
                 Frame::All { done } => {
                     let Some(Frame::Particle { p, .. }) = i.checked_sub(1).map(|k| &pos[k]) else {
                         return;
                     };
-                    self.all_from(
-                        self.children(*p),
-                        done,
-                        &prefix.to_vec(),
-                        matches,
-                        out,
-                        abstract_counts,
-                    )
+                    self.all_from(self.children(*p), done, walk)
                 }
             };
             if !can_exit {
@@ -321,21 +302,17 @@ impl<'p> Models<'p> {
         })
     }
 
-    fn moves(
-        &self,
-        root: ParticleId,
-        state: &MatchState,
-        matches: &mut dyn FnMut(ParticleId) -> bool,
-    ) -> Vec<(ParticleId, Position)> {
-        let mut out = vec![];
-        if state.started {
-            for pos in &state.positions {
-                self.advance(pos, matches, &mut out, false);
+    /// Fills `walk.buffers.out` with the moves from `positions` (from the start when not
+    /// `started`).
+    fn moves(&self, root: ParticleId, started: bool, positions: &[Position], walk: &mut Walk) {
+        if started {
+            for pos in positions {
+                self.advance(pos, walk);
             }
         } else {
-            self.particle_first(root, vec![], matches, &mut out, false);
+            walk.buffers.stack.clear();
+            self.particle_first(root, walk);
         }
-        out
     }
 
     /// Consumes one child: returns the leaf particle (element or wildcard) it matched, or None
@@ -344,20 +321,39 @@ impl<'p> Models<'p> {
         &self,
         root: ParticleId,
         state: &mut MatchState,
+        buffers: &mut Buffers,
         matches: &mut dyn FnMut(ParticleId) -> bool,
     ) -> Option<ParticleId> {
-        let out = self.moves(root, state, matches);
-        let leaf = out.first()?.0;
-        let mut seen = HashSet::new();
-        let mut positions: Vec<Position> = vec![];
-        for (_, pos) in out {
-            if positions.len() < MAX_POSITIONS && seen.insert(pos.clone()) {
-                positions.push(pos);
+        let mut walk = Walk {
+            buffers: std::mem::take(buffers),
+            matches,
+            abstract_counts: false,
+        };
+        self.moves(root, state.started, &state.positions, &mut walk);
+        *buffers = walk.buffers;
+        let leaf = buffers.out.first().map(|(leaf, _)| *leaf);
+        if leaf.is_some() {
+            state.started = true;
+            buffers.spare.append(&mut state.positions);
+            if buffers.out.len() == 1 {
+                // the usual case: a schema that obeys UPA has one position after each child
+                state
+                    .positions
+                    .extend(buffers.out.drain(..).map(|(_, pos)| pos));
+            } else {
+                // a handful of positions: comparing them beats hashing them
+                let mut positions: Vec<Position> = vec![];
+                for (_, pos) in buffers.out.drain(..) {
+                    if positions.len() < MAX_POSITIONS && !positions.contains(&pos) {
+                        positions.push(pos);
+                    } else {
+                        buffers.spare.push(pos);
+                    }
+                }
+                state.positions = self.prune_dominated(positions);
             }
         }
-        state.started = true;
-        state.positions = self.prune_dominated(positions);
-        Some(leaf)
+        leaf
     }
 
     /// Drops positions another position can do everything of: same frames except counters
@@ -388,8 +384,14 @@ impl<'p> Models<'p> {
 
     /// The leaf particles that could match the next child.
     pub fn expected(&self, root: ParticleId, state: &MatchState) -> Vec<ParticleId> {
+        let mut walk = Walk {
+            buffers: Buffers::default(),
+            matches: &mut |_| true,
+            abstract_counts: false,
+        };
+        self.moves(root, state.started, &state.positions, &mut walk);
         let mut leaves = vec![];
-        for (leaf, _) in self.moves(root, state, &mut |_| true) {
+        for (leaf, _) in walk.buffers.out {
             if !leaves.contains(&leaf) {
                 leaves.push(leaf);
             }
@@ -416,17 +418,20 @@ impl<'p> Models<'p> {
     ) -> Option<(ParticleId, ParticleId)> {
         let mut seen: HashSet<Position> = HashSet::new();
         let mut queue: Vec<Position> = vec![];
-        let mut first = vec![];
-        self.particle_first(root, vec![], &mut |_| true, &mut first, true);
-        let mut pending = Some(first);
+        let mut walk = Walk {
+            buffers: Buffers::default(),
+            matches: &mut |_| true,
+            abstract_counts: true,
+        };
+        self.particle_first(root, &mut walk);
+        let mut pending = Some(std::mem::take(&mut walk.buffers.out));
         loop {
             let moves = match pending.take() {
                 Some(m) => m,
                 None => {
                     let pos = queue.pop()?;
-                    let mut out = vec![];
-                    self.advance(&pos, &mut |_| true, &mut out, true);
-                    out
+                    self.advance(&pos, &mut walk);
+                    std::mem::take(&mut walk.buffers.out)
                 }
             };
             for (a, (la, _)) in moves.iter().enumerate() {
@@ -463,10 +468,14 @@ mod tests {
         let nullable = compute_nullable(particles);
         let models = Models::new(particles, &nullable);
         let mut state = MatchState::default();
+        let mut buffers = Buffers::default();
         for &name in names {
             let mut matches =
                 |p: ParticleId| matches!(particles[p].term, Term::Element(e) if e == name);
-            if models.step(root, &mut state, &mut matches).is_none() {
+            if models
+                .step(root, &mut state, &mut buffers, &mut matches)
+                .is_none()
+            {
                 return false;
             }
         }

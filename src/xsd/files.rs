@@ -1,6 +1,8 @@
 //! Validating files, for `kontrakt xsd validate --schema main.xsd a.xml b.xml`.
 
+use std::num::NonZeroUsize;
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use super::{CompileOptions, SchemaError, SchemaSet, ValidationError};
 
@@ -20,21 +22,49 @@ pub struct FileResult {
     pub outcome: FileOutcome,
 }
 
-/// Compiles `schema` once and validates every document. A schema error is returned as Err
-/// (exit 2); otherwise one result per document in order (exit 0 when all are Valid, 1 when some
-/// are Invalid, 2 when some are Unreadable).
+/// Compiles `schema` once and validates every document on `jobs` threads. A schema error is
+/// returned as Err (exit 2); otherwise one result per document in input order (exit 0 when all
+/// are Valid, 1 when some are Invalid, 2 when some are Unreadable).
 pub fn validate_files(
     schema: &[PathBuf],
     docs: &[PathBuf],
+    jobs: NonZeroUsize,
 ) -> Result<Vec<FileResult>, SchemaError> {
     let set = SchemaSet::compile(schema, &CompileOptions::default())?;
-    Ok(docs
-        .iter()
-        .map(|path| FileResult {
-            path: path.clone(),
-            outcome: validate_file(&set, path),
-        })
-        .collect())
+    let next = AtomicUsize::new(0);
+    // each worker takes the next unvalidated document, so one large file does not hold up a
+    // whole share of the list
+    let work = || {
+        let mut done = vec![];
+        loop {
+            let index = next.fetch_add(1, Ordering::Relaxed);
+            let Some(path) = docs.get(index) else { break };
+            let outcome = validate_file(&set, path);
+            done.push((
+                index,
+                FileResult {
+                    path: path.clone(),
+                    outcome,
+                },
+            ));
+        }
+        done
+    };
+    let workers = jobs.get().min(docs.len()).max(1);
+    let mut results: Vec<(usize, FileResult)> = std::thread::scope(|scope| {
+        let helpers: Vec<_> = (1..workers).map(|_| scope.spawn(work)).collect();
+        let mut all = work();
+        for helper in helpers {
+            all.extend(
+                helper
+                    .join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
+            );
+        }
+        all
+    });
+    results.sort_unstable_by_key(|(index, _)| *index);
+    Ok(results.into_iter().map(|(_, result)| result).collect())
 }
 
 fn validate_file(set: &SchemaSet, path: &PathBuf) -> FileOutcome {

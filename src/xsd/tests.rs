@@ -1,5 +1,6 @@
 //! End-to-end checks of the compiler and validator on small schema sets written to a temp dir.
 
+use std::num::NonZeroUsize;
 use std::path::PathBuf;
 
 use super::{CompileOptions, SchemaSet};
@@ -107,5 +108,117 @@ fn unresolvable_import_names_namespace_and_locations() {
     assert!(
         err.message.contains("urn:other") && err.message.contains("missing.xsd"),
         "{err}"
+    );
+}
+
+#[test]
+fn paths_number_repeated_names_from_the_validation_root() {
+    let schema = format!(
+        r#"<xs:schema {XS}><xs:element name="Request"><xs:complexType><xs:sequence>
+             <xs:element name="Item" maxOccurs="unbounded"><xs:complexType>
+               <xs:sequence><xs:element name="Status" type="xs:int"/></xs:sequence>
+               <xs:attribute name="code" type="xs:int"/>
+             </xs:complexType></xs:element>
+             <xs:element name="Note" type="xs:int"/>
+           </xs:sequence></xs:complexType></xs:element></xs:schema>"#
+    );
+    let dir = write("paths", &[("s.xsd", &schema)]);
+    let set = SchemaSet::compile(&[dir.join("s.xsd")], &CompileOptions::default()).unwrap();
+    let text = "<Envelope><Body><Request>\
+                <Item code=\"x\"><Status>1</Status></Item>\
+                <Item code=\"2\"><Status>bad</Status></Item>\
+                <Note>n</Note></Request></Body></Envelope>";
+    let doc = roxmltree::Document::parse(text).unwrap();
+    let request = doc
+        .descendants()
+        .find(|n| n.has_tag_name("Request"))
+        .unwrap();
+    let report = set.validate_element(request);
+    let paths: Vec<&str> = report.errors.iter().map(|e| e.path.as_str()).collect();
+    assert_eq!(
+        paths,
+        [
+            "/Request/Item[1]/@code",
+            "/Request/Item[2]/Status",
+            "/Request/Note"
+        ],
+        "{:?}",
+        report.errors
+    );
+}
+
+#[test]
+fn files_validated_in_parallel_come_back_in_input_order() {
+    let schema = format!(r#"<xs:schema {XS}><xs:element name="r" type="xs:int"/></xs:schema>"#);
+    let dir = write(
+        "parallel",
+        &[
+            ("s.xsd", &schema),
+            ("ok.xml", "<r>1</r>"),
+            ("bad.xml", "<r>x</r>"),
+            ("broken.xml", "<r>"),
+        ],
+    );
+    let docs: Vec<PathBuf> = ["ok", "bad", "missing", "broken", "ok", "bad", "ok"]
+        .iter()
+        .map(|name| dir.join(format!("{name}.xml")))
+        .collect();
+    let schema = [dir.join("s.xsd")];
+    let one = super::validate_files(&schema, &docs, NonZeroUsize::MIN).unwrap();
+    let three = NonZeroUsize::new(3).unwrap();
+    let parallel = super::validate_files(&schema, &docs, three).unwrap();
+    assert_eq!(parallel, one);
+    let paths: Vec<&PathBuf> = parallel.iter().map(|r| &r.path).collect();
+    assert_eq!(paths, docs.iter().collect::<Vec<_>>());
+    let kinds: Vec<&str> = parallel
+        .iter()
+        .map(|r| match r.outcome {
+            super::FileOutcome::Valid => "valid",
+            super::FileOutcome::Invalid(_) => "invalid",
+            super::FileOutcome::Unreadable(_) => "unreadable",
+        })
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            "valid",
+            "invalid",
+            "unreadable",
+            "unreadable",
+            "valid",
+            "invalid",
+            "valid"
+        ]
+    );
+}
+
+#[test]
+fn stray_text_is_reported_before_the_errors_of_later_children() {
+    let schema = format!(
+        r#"<xs:schema {XS}><xs:element name="r"><xs:complexType><xs:sequence>
+             <xs:element name="a" type="xs:int" maxOccurs="unbounded"/>
+           </xs:sequence></xs:complexType></xs:element></xs:schema>"#
+    );
+    let dir = write("stray", &[("s.xsd", &schema)]);
+    let doc = roxmltree::Document::parse("<r><a>x</a>stray<a>y</a></r>").unwrap();
+    let all = SchemaSet::compile(&[dir.join("s.xsd")], &CompileOptions::default()).unwrap();
+    let report = all.validate_document(&doc);
+    let messages: Vec<&str> = report.errors.iter().map(|e| e.message.as_str()).collect();
+    assert_eq!(messages.len(), 3, "{messages:?}");
+    assert!(messages[0].contains("text is not allowed"), "{messages:?}");
+    assert!(
+        messages[1].contains("'x'") && messages[2].contains("'y'"),
+        "{messages:?}"
+    );
+    let two = CompileOptions {
+        error_limit: 2,
+        ..CompileOptions::default()
+    };
+    let limited = SchemaSet::compile(&[dir.join("s.xsd")], &two).unwrap();
+    let report = limited.validate_document(&doc);
+    assert!(report.truncated);
+    assert_eq!(
+        report.errors.iter().map(|e| &e.message).collect::<Vec<_>>(),
+        messages[..2].to_vec()
     );
 }

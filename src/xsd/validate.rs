@@ -1,12 +1,14 @@
 //! Instance validation: assessing an element against its declaration or type (XSD 1.0, 3.3.4,
 //! 3.4.4, 3.11.4), collecting every error up to a limit.
 
+use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
+use std::fmt;
 
 use roxmltree::{Node, NodeId};
 
 use super::compile::NodeResolver;
-use super::content::{MatchState, Models};
+use super::content::{Buffers, MatchState, Models};
 use super::error::{ValidationError, ValidationReport};
 use super::identity::Selected;
 use super::model::*;
@@ -56,11 +58,15 @@ type KeyTuple = Vec<TypedValue>;
 pub struct Validator<'s, 'a, 'i> {
     c: &'s Components,
     models: Models<'s>,
+    /// Content-model working memory shared by all elements of the document.
+    buffers: Buffers,
     doc: &'a roxmltree::Document<'i>,
     pub report: ValidationReport,
     limit: usize,
     ids: HashSet<String>,
-    idrefs: Vec<(Node<'a, 'i>, String, String)>,
+    idrefs: Vec<(Node<'a, 'i>, InstancePath<'a, 'i>, String)>,
+    /// The element validation started at: paths are given from it.
+    root: NodeId,
     track_values: bool,
     values: HashMap<(NodeId, Option<usize>), FieldValue>,
     key_tables: HashMap<IdcId, Vec<(NodeId, Vec<KeyTuple>)>>,
@@ -72,11 +78,83 @@ fn is_whitespace(s: &str) -> bool {
     s.chars().all(|c| matches!(c, ' ' | '\t' | '\n' | '\r'))
 }
 
-fn element_text(node: Node) -> String {
-    node.children()
-        .filter(|c| c.is_text())
-        .filter_map(|c| c.text())
-        .collect()
+/// The character content of an element, borrowed when it is one text node (the usual case).
+fn element_text<'a>(node: Node<'a, '_>) -> Cow<'a, str> {
+    let mut texts = node
+        .children()
+        .filter(Node::is_text)
+        .filter_map(|c| c.text());
+    match (texts.next(), texts.next()) {
+        (None, _) => Cow::Borrowed(""),
+        (Some(only), None) => Cow::Borrowed(only),
+        (Some(first), Some(second)) => {
+            let mut all = format!("{first}{second}");
+            all.extend(texts);
+            Cow::Owned(all)
+        }
+    }
+}
+
+/// The element (or one of its attributes) an error is about, rendered as a path only when an
+/// error is reported, so valid documents build no path strings.
+#[derive(Clone, Copy)]
+pub struct InstancePath<'a, 'i> {
+    element: Node<'a, 'i>,
+    attribute: Option<&'a str>,
+}
+
+impl<'a, 'i> InstancePath<'a, 'i> {
+    fn element(element: Node<'a, 'i>) -> Self {
+        InstancePath {
+            element,
+            attribute: None,
+        }
+    }
+
+    fn attribute(self, name: &'a str) -> Self {
+        InstancePath {
+            attribute: Some(name),
+            ..self
+        }
+    }
+
+    /// `/Envelope/Body/Request/Item[2]/Status/@code` from `root` down, with `[n]` where the
+    /// name repeats among the element's siblings.
+    fn render(self, root: NodeId) -> String {
+        let mut steps = vec![];
+        let mut node = self.element;
+        loop {
+            let name = node.tag_name();
+            let parent = node.parent_element().filter(|_| node.id() != root);
+            let Some(parent) = parent else {
+                steps.push(name.name().to_owned());
+                break;
+            };
+            let (mut position, mut total) = (0, 0);
+            for sibling in parent
+                .children()
+                .filter(|s| s.is_element() && s.tag_name() == name)
+            {
+                total += 1;
+                if sibling == node {
+                    position = total;
+                }
+            }
+            steps.push(if total == 1 {
+                name.name().to_owned()
+            } else {
+                format!("{}[{position}]", name.name())
+            });
+            node = parent;
+        }
+        steps.reverse();
+        let mut path = format!("/{}", steps.join("/"));
+        if let Some(attribute) = self.attribute {
+            path.push_str("/@");
+            path.push_str(attribute);
+        }
+        path
+    }
 }
 
 fn display_name(node: Node) -> String {
@@ -96,11 +174,13 @@ impl<'s, 'a, 'i> Validator<'s, 'a, 'i> {
         Validator {
             c,
             models: Models::new(&c.particles, nullable),
+            buffers: Buffers::default(),
             doc,
             report: ValidationReport::default(),
             limit,
             ids: HashSet::new(),
             idrefs: vec![],
+            root: doc.root().id(),
             track_values: !c.idcs.is_empty(),
             values: HashMap::new(),
             key_tables: HashMap::new(),
@@ -108,57 +188,52 @@ impl<'s, 'a, 'i> Validator<'s, 'a, 'i> {
         }
     }
 
-    fn error(&mut self, node: Node, path: &str, message: impl Into<String>) {
-        if self.report.errors.len() >= self.limit {
+    fn error(&mut self, node: Node, path: InstancePath<'a, 'i>, message: impl Into<String>) {
+        self.error_before(self.report.errors.len(), node, path, message);
+    }
+
+    /// Reports an error found late as if it had been found when the report had `index` errors:
+    /// it goes there, and the limit keeps the earliest.
+    fn error_before(
+        &mut self,
+        index: usize,
+        node: Node,
+        path: InstancePath<'a, 'i>,
+        message: impl Into<String>,
+    ) {
+        if index >= self.limit {
             self.report.truncated = true;
             return;
         }
         let pos = self.doc.text_pos_at(node.range().start);
-        self.report.errors.push(ValidationError {
+        let path = path.render(self.root);
+        let error = ValidationError {
             line: pos.row,
             column: pos.col,
-            path: path.to_owned(),
+            path,
             message: message.into(),
-        });
-    }
-
-    /// The paths of the element children of `node`, with `[n]` where a name repeats.
-    fn child_paths(parent: &str, node: Node) -> Vec<String> {
-        let mut totals: HashMap<(Option<&str>, &str), usize> = HashMap::new();
-        for child in node.children().filter(Node::is_element) {
-            *totals
-                .entry((child.tag_name().namespace(), child.tag_name().name()))
-                .or_default() += 1;
+        };
+        self.report.errors.insert(index, error);
+        if self.report.errors.len() > self.limit {
+            self.report.errors.truncate(self.limit);
+            self.report.truncated = true;
         }
-        let mut seen: HashMap<(Option<&str>, &str), usize> = HashMap::new();
-        node.children()
-            .filter(Node::is_element)
-            .map(|child| {
-                let key = (child.tag_name().namespace(), child.tag_name().name());
-                let n = seen.entry(key).or_default();
-                *n += 1;
-                if totals[&key] == 1 {
-                    format!("{parent}/{}", key.1)
-                } else {
-                    format!("{parent}/{}[{n}]", key.1)
-                }
-            })
-            .collect()
     }
 
     /// Validates `node` as the root of an assessment: against its global declaration.
     pub fn validate_root(&mut self, node: Node<'a, 'i>) {
-        let path = format!("/{}", node.tag_name().name());
+        self.root = node.id();
+        let path = InstancePath::element(node);
         let name = QName::new(node.tag_name().namespace(), node.tag_name().name());
         match self.c.global_elements.get(&name) {
-            Some(&e) => self.element(node, Some(e), None, &path, 0),
+            Some(&e) => self.element(node, Some(e), None, path, 0),
             None => {
                 if node.attribute((XSI, "type")).is_some() {
-                    self.element(node, None, None, &path, 0);
+                    self.element(node, None, None, path, 0);
                 } else {
                     self.error(
                         node,
-                        &path,
+                        path,
                         format!("no global element declaration for {}", display_name(node)),
                     );
                 }
@@ -172,14 +247,18 @@ impl<'s, 'a, 'i> Validator<'s, 'a, 'i> {
             if !self.ids.contains(&idref) {
                 self.error(
                     node,
-                    &path,
+                    path,
                     format!("IDREF {idref:?} does not match any ID in the document"),
                 );
             }
         }
     }
 
-    fn xsi_type(&mut self, node: Node<'a, 'i>, path: &str) -> Result<Option<TypeId>, ()> {
+    fn xsi_type(
+        &mut self,
+        node: Node<'a, 'i>,
+        path: InstancePath<'a, 'i>,
+    ) -> Result<Option<TypeId>, ()> {
         let Some(raw) = node.attribute((XSI, "type")) else {
             return Ok(None);
         };
@@ -216,7 +295,7 @@ impl<'s, 'a, 'i> Validator<'s, 'a, 'i> {
         node: Node<'a, 'i>,
         decl: Option<ElemId>,
         ty: Option<TypeId>,
-        path: &str,
+        path: InstancePath<'a, 'i>,
         depth: usize,
     ) {
         if depth > MAX_DEPTH {
@@ -320,8 +399,8 @@ impl<'s, 'a, 'i> Validator<'s, 'a, 'i> {
         node: Node<'a, 'i>,
         ty: TypeId,
         text: &str,
-        path: &str,
-        what: &str,
+        path: InstancePath<'a, 'i>,
+        what: fmt::Arguments,
     ) -> Option<TypedValue> {
         let mut ids = Ids::default();
         match simple::validate(self.c, ty, text, &NodeResolver(node), &mut ids) {
@@ -332,7 +411,7 @@ impl<'s, 'a, 'i> Validator<'s, 'a, 'i> {
                     }
                 }
                 for r in ids.idrefs {
-                    self.idrefs.push((node, path.to_owned(), r));
+                    self.idrefs.push((node, path, r));
                 }
                 if ids.entities > 0 {
                     self.error(
@@ -365,7 +444,7 @@ impl<'s, 'a, 'i> Validator<'s, 'a, 'i> {
         }
     }
 
-    fn attributes(&mut self, node: Node<'a, 'i>, ty: TypeId, path: &str) {
+    fn attributes(&mut self, node: Node<'a, 'i>, ty: TypeId, path: InstancePath<'a, 'i>) {
         let c = self.c;
         let ct = c.complex(ty);
         for (index, attr) in node.attributes().enumerate() {
@@ -378,11 +457,11 @@ impl<'s, 'a, 'i> Validator<'s, 'a, 'i> {
             {
                 continue;
             }
-            let attr_path = format!("{path}/@{}", attr.name());
+            let attr_path = path.attribute(attr.name());
             let Some(ct) = ct else {
                 self.error(
                     node,
-                    &attr_path,
+                    attr_path,
                     format!(
                         "attribute {} is not allowed: the element has a simple type",
                         attr.name()
@@ -417,7 +496,7 @@ impl<'s, 'a, 'i> Validator<'s, 'a, 'i> {
                                     (Some(g), c.attributes[g].value.as_ref().filter(|v| v.fixed))
                                 }
                                 (ProcessContents::Strict, None) => {
-                                    self.error(node, &attr_path, format!("no declaration for attribute {} allowed by the wildcard", attr.name()));
+                                    self.error(node, attr_path, format!("no declaration for attribute {} allowed by the wildcard", attr.name()));
                                     continue;
                                 }
                             }
@@ -430,7 +509,7 @@ impl<'s, 'a, 'i> Validator<'s, 'a, 'i> {
                                 .collect();
                             self.error(
                                 node,
-                                &attr_path,
+                                attr_path,
                                 format!(
                                     "attribute {} is not allowed; expected one of {{{}}}",
                                     attr.name(),
@@ -447,15 +526,15 @@ impl<'s, 'a, 'i> Validator<'s, 'a, 'i> {
                 node,
                 c.attributes[decl].type_id,
                 attr.value(),
-                &attr_path,
-                &format!("attribute {}", attr.name()),
+                attr_path,
+                format_args!("attribute {}", attr.name()),
             );
             if let (Some(v), Some(f)) = (&value, fixed)
                 && !f.value.as_ref().is_some_and(|fv| simple::same_value(v, fv))
             {
                 self.error(
                     node,
-                    &attr_path,
+                    attr_path,
                     format!(
                         "attribute {} must have the fixed value {:?}, found {:?}",
                         attr.name(),
@@ -495,7 +574,7 @@ impl<'s, 'a, 'i> Validator<'s, 'a, 'i> {
         }
     }
 
-    fn fixed_mismatch(&mut self, node: Node, path: &str, fixed: &str, found: &str) {
+    fn fixed_mismatch(&mut self, node: Node, path: InstancePath<'a, 'i>, fixed: &str, found: &str) {
         let message = format!("the element must have the fixed value {fixed:?}, found {found:?}");
         self.error(node, path, message);
     }
@@ -505,7 +584,7 @@ impl<'s, 'a, 'i> Validator<'s, 'a, 'i> {
         node: Node<'a, 'i>,
         decl: Option<ElemId>,
         ty: TypeId,
-        path: &str,
+        path: InstancePath<'a, 'i>,
         depth: usize,
     ) {
         let c = self.c;
@@ -537,7 +616,7 @@ impl<'s, 'a, 'i> Validator<'s, 'a, 'i> {
                     st,
                     &text,
                     path,
-                    &format!("element {}", node.tag_name().name()),
+                    format_args!("element {}", node.tag_name().name()),
                 ),
             };
             if let (Some(v), Some(vc)) = (&value, value_constraint.filter(|v| v.fixed))
@@ -558,14 +637,11 @@ impl<'s, 'a, 'i> Validator<'s, 'a, 'i> {
             ContentType::Elements { particle, mixed } => (Some(particle), mixed),
             _ => (None, false),
         };
-        if !mixed {
-            if let Some(t) = node
-                .children()
-                .find(|n| n.is_text() && !is_whitespace(n.text().unwrap_or("")))
-            {
-                self.error(t, path, "text is not allowed in element-only content");
-            }
-        } else if let Some(vc) = value_constraint.filter(|v| v.fixed)
+        const STRAY_TEXT: &str = "text is not allowed in element-only content";
+        let is_stray_text =
+            |n: &Node| !mixed && n.is_text() && !is_whitespace(n.text().unwrap_or(""));
+        if mixed
+            && let Some(vc) = value_constraint.filter(|v| v.fixed)
             && node.children().all(|n| !n.is_element())
         {
             let text = element_text(node);
@@ -574,6 +650,9 @@ impl<'s, 'a, 'i> Validator<'s, 'a, 'i> {
             }
         }
         let Some(root) = particle else {
+            if let Some(t) = node.children().find(is_stray_text) {
+                self.error(t, path, STRAY_TEXT);
+            }
             if let Some(child) = node.children().find(|n| n.is_element()) {
                 self.error(
                     child,
@@ -586,9 +665,19 @@ impl<'s, 'a, 'i> Validator<'s, 'a, 'i> {
             }
             return;
         };
+        // one pass over the children finds stray text and matches elements (a large element's
+        // children are far apart in memory); the text error still comes before the children's
+        let errors_before = self.report.errors.len();
+        let mut stray_text = None;
         let mut state = MatchState::default();
-        let paths = Self::child_paths(path, node);
-        for (child, child_path) in node.children().filter(|n| n.is_element()).zip(paths) {
+        for child in node.children() {
+            if !child.is_element() {
+                if stray_text.is_none() && is_stray_text(&child) {
+                    stray_text = Some(child);
+                }
+                continue;
+            }
+            let child_path = InstancePath::element(child);
             let (cns, clocal) = (child.tag_name().namespace(), child.tag_name().name());
             let mut matches = |p: ParticleId| match &c.particles[p].term {
                 Term::Element(e) => {
@@ -600,11 +689,14 @@ impl<'s, 'a, 'i> Validator<'s, 'a, 'i> {
                 Term::Wildcard(w) => w.allows(cns),
                 _ => false,
             };
-            let Some(leaf) = self.models.step(root, &mut state, &mut matches) else {
+            let step = self
+                .models
+                .step(root, &mut state, &mut self.buffers, &mut matches);
+            let Some(leaf) = step else {
                 let expected = self.describe_expected(root, &state);
                 self.error(
                     child,
-                    &child_path,
+                    child_path,
                     format!(
                         "unexpected element {}; expected {expected}",
                         display_name(child)
@@ -636,7 +728,7 @@ impl<'s, 'a, 'i> Validator<'s, 'a, 'i> {
                         {
                             self.error(
                                 child,
-                                &child_path,
+                                child_path,
                                 format!(
                                     "{} may not substitute for {}: blocked",
                                     display_name(child),
@@ -646,14 +738,17 @@ impl<'s, 'a, 'i> Validator<'s, 'a, 'i> {
                         }
                         member
                     };
-                    self.element(child, Some(actual), None, &child_path, depth + 1);
+                    self.element(child, Some(actual), None, child_path, depth + 1);
                 }
                 Term::Wildcard(w) => {
                     let process = w.process;
-                    self.wildcard_element(child, process, &child_path, depth + 1);
+                    self.wildcard_element(child, process, child_path, depth + 1);
                 }
                 _ => {}
             }
+        }
+        if let Some(t) = stray_text {
+            self.error_before(errors_before, t, path, STRAY_TEXT);
         }
         if !self.models.is_complete(root, &state) {
             let expected = self.describe_expected(root, &state);
@@ -672,7 +767,7 @@ impl<'s, 'a, 'i> Validator<'s, 'a, 'i> {
         &mut self,
         node: Node<'a, 'i>,
         process: ProcessContents,
-        path: &str,
+        path: InstancePath<'a, 'i>,
         depth: usize,
     ) {
         let name = QName::new(node.tag_name().namespace(), node.tag_name().name());
@@ -692,9 +787,9 @@ impl<'s, 'a, 'i> Validator<'s, 'a, 'i> {
                 ),
             ),
             (ProcessContents::Lax, None) => {
-                let paths = Self::child_paths(path, node);
-                for (child, child_path) in node.children().filter(|n| n.is_element()).zip(paths) {
-                    self.wildcard_element(child, ProcessContents::Lax, &child_path, depth + 1);
+                for child in node.children().filter(Node::is_element) {
+                    let child_path = InstancePath::element(child);
+                    self.wildcard_element(child, ProcessContents::Lax, child_path, depth + 1);
                 }
             }
         }
@@ -719,7 +814,12 @@ impl<'s, 'a, 'i> Validator<'s, 'a, 'i> {
         }
     }
 
-    fn identity_constraints(&mut self, node: Node<'a, 'i>, idcs: &[IdcId], path: &str) {
+    fn identity_constraints(
+        &mut self,
+        node: Node<'a, 'i>,
+        idcs: &[IdcId],
+        path: InstancePath<'a, 'i>,
+    ) {
         let c = self.c;
         let mut order: Vec<IdcId> = idcs.to_vec();
         order.sort_by_key(|i| c.idcs[*i].kind == IdcKind::KeyRef);
