@@ -542,7 +542,9 @@ fn run_command(args: RunArgs) -> anyhow::Result<ExitStatus> {
             "WARNING: --insecure: server certificates are NOT verified; this run certifies nothing about TLS"
         );
     }
-    runtime()?.block_on(async move {
+    // The run is a task of the runtime rather than the main thread's future: results then reach
+    // it on the worker that finished them, without waking another thread per exchange.
+    let run = async move {
         // Keeps the embedded provider alive for the whole run.
         let (endpoint, _provider) = match endpoint {
             Some(url) => (url, None),
@@ -639,7 +641,8 @@ fn run_command(args: RunArgs) -> anyhow::Result<ExitStatus> {
         }
         println!("reports: {}", dir.display());
         Ok(run::exit_status(&record))
-    })
+    };
+    runtime()?.block_on(async { tokio::spawn(run).await? })
 }
 
 /// A sortable, unique run id: UTC time plus a short random suffix.

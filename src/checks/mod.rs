@@ -160,25 +160,30 @@ pub fn expectation(ctx: &Context, request: roxmltree::Node) -> (Expectation, Opt
     }
 }
 
-/// Judges one exchange. `request` is the payload element that was sent; `answer` is what came
-/// back or the transport failure.
+/// Judges one exchange. `request_text` is the payload element that was sent; `answer` is what
+/// came back or the transport failure.
 pub fn judge(ctx: &Context, request_text: &str, answer: Result<Answer, String>) -> Judgement {
-    let mut checks = Vec::new();
-    let request_doc = match crate::xml::parse(request_text) {
-        Ok(doc) => doc,
-        Err(e) => {
-            checks.push(CheckResult::new(
+    match crate::xml::parse(request_text) {
+        Ok(doc) => judge_request(ctx, doc.root_element(), answer),
+        Err(e) => Judgement {
+            expectation: ctx.stated.unwrap_or(Expectation::Success),
+            checks: vec![CheckResult::new(
                 "request",
                 Verdict::Error(format!("request is not XML: {e}")),
-            ));
-            return Judgement {
-                expectation: ctx.stated.unwrap_or(Expectation::Success),
-                checks,
-                canonical_response: None,
-            };
-        }
-    };
-    let request = request_doc.root_element();
+            )],
+            canonical_response: None,
+        },
+    }
+}
+
+/// [`judge`] for a request the caller has already parsed (the runner parses each payload once,
+/// before sending it).
+pub fn judge_request(
+    ctx: &Context,
+    request: roxmltree::Node,
+    answer: Result<Answer, String>,
+) -> Judgement {
+    let mut checks = Vec::new();
     let (expectation, why) = expectation(ctx, request);
     let judgement = |checks, canonical_response| Judgement {
         expectation,

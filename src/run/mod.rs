@@ -22,7 +22,7 @@ use chrono::{NaiveDate, Utc};
 use reqwest::Url;
 use reqwest::header::{CONTENT_TYPE, HeaderName};
 
-use crate::cases::{Case, CaseKind, Plan, Side, Step, Variables};
+use crate::cases::{Case, CaseKind, Plan, Side, Step, Templates, Variables};
 use crate::checks::{self, Answer, Judgement, Outcome, Verdict};
 use crate::client::{Client, ClientOptions};
 use crate::contract::{Contract, Operation};
@@ -83,13 +83,18 @@ pub struct Runner {
     /// Each contract's schema set, compiled on first use (listing and `--exact` never pay for
     /// the services they do not run) and then shared by every case.
     schemas: BTreeMap<String, OnceLock<Result<SchemaSet, String>>>,
+    /// Request files read once per run, not once per repetition.
+    templates: Templates,
     generation: Generation,
+    /// Whether results keep what went over the wire (for the evidence bundle); without it a
+    /// result holds only its verdict, so memory does not grow with the bodies of many cases.
+    keep_exchanges: bool,
 }
 
 /// The result of one case.
 #[derive(Debug, Clone)]
 pub struct CaseResult {
-    pub case: Case,
+    pub case: Arc<Case>,
     pub judgement: Judgement,
     pub duration: Duration,
     /// The SOAP envelopes sent (one per step), when the case got that far.
@@ -128,13 +133,22 @@ impl Runner {
             client,
             options,
             schemas,
+            templates: Templates::default(),
             generation: Generation::default(),
+            keep_exchanges: true,
         })
     }
 
     /// Sets the seed, case count and regressions folder of generated trials.
     pub fn with_generation(mut self, generation: Generation) -> Runner {
         self.generation = generation;
+        self
+    }
+
+    /// Whether results keep the requests and responses (default: they do). Only an evidence
+    /// bundle needs them.
+    pub fn keeping_exchanges(mut self, keep: bool) -> Runner {
+        self.keep_exchanges = keep;
         self
     }
 
@@ -164,12 +178,22 @@ impl Runner {
     /// Runs one case end to end. Problems on our side (unreadable golden file, bad contract)
     /// come back as a "could not test" verdict naming the file, never as a panic.
     pub async fn run_case(&self, case: &Case) -> CaseResult {
+        self.run_shared_case(Arc::new(case.clone())).await
+    }
+
+    /// [`Runner::run_case`] for a case shared by its repetitions, which the result then points to
+    /// instead of copying it.
+    async fn run_shared_case(&self, case: Arc<Case>) -> CaseResult {
         let started = Instant::now();
         let mut exchanged = Exchanged::default();
-        let judgement = self.judge_case(case, &mut exchanged).await;
-        let (request, response) = exchanged.into_parts();
+        let judgement = self.judge_case(&case, &mut exchanged).await;
+        let (request, response) = if self.keep_exchanges {
+            exchanged.into_parts()
+        } else {
+            (None, None)
+        };
         CaseResult {
-            case: case.clone(),
+            case,
             judgement,
             duration: started.elapsed(),
             request,
@@ -205,7 +229,11 @@ impl Runner {
             Ok(found) => found,
             Err(e) => return Judgement::could_not_test("case", e.to_string()),
         };
-        let payload = match case.render(&self.variables(BTreeMap::new())) {
+        let rendered = self
+            .templates
+            .get(&case.source)
+            .and_then(|template| template.render(&self.variables(BTreeMap::new())));
+        let payload = match rendered {
             Ok(payload) => payload,
             Err(e) => return Judgement::could_not_test("request", e.to_string()),
         };
@@ -237,7 +265,11 @@ impl Runner {
                 );
             };
             let variables = self.variables(captured.clone());
-            let payload = match step.render(&variables) {
+            let rendered = self
+                .templates
+                .get(&step.request)
+                .and_then(|template| template.render(&variables));
+            let payload = match rendered {
                 Ok(payload) => payload,
                 Err(e) => return Judgement::could_not_test(&label, e.to_string()),
             };
@@ -252,7 +284,9 @@ impl Runner {
             if !passed {
                 break;
             }
-            let response = body.as_deref().and_then(|b| crate::xml::parse(b).ok());
+            let response = body
+                .and_then(|b| std::str::from_utf8(b).ok())
+                .and_then(|b| crate::xml::parse(b).ok());
             let response_payload = response
                 .as_ref()
                 .and_then(|doc| crate::soap::Envelope::read(doc).ok())
@@ -299,14 +333,21 @@ impl Runner {
 
     /// Sends one payload and judges the answer; also returns the response body when there was
     /// one, for captures.
-    async fn exchange(
+    async fn exchange<'e>(
         &self,
         contract: &Contract,
         operation: &Operation,
         stated: Option<crate::cases::Expectation>,
         payload: &str,
-        exchanged: &mut Exchanged,
-    ) -> (Judgement, Option<String>) {
+        exchanged: &'e mut Exchanged,
+    ) -> (Judgement, Option<&'e [u8]>) {
+        // Parsed once, before anything is sent: a payload a filled-in value made ill-formed never
+        // reaches the endpoint, and the checks reuse the tree.
+        let request = match crate::xml::parse(payload) {
+            Ok(request) => request,
+            Err(e) => return (Judgement::could_not_test("request", e.to_string()), None),
+        };
+        let request = request.root_element();
         let schemas = match self.schemas_of(contract) {
             Ok(schemas) => schemas,
             Err(e) => return (Judgement::could_not_test("schema", e), None),
@@ -361,12 +402,14 @@ impl Runner {
                         .and_then(|v| v.to_str().ok()),
                     body: &exchange.body,
                 };
-                let judgement = checks::judge(&ctx, payload, Ok(answer));
-                let body = String::from_utf8(exchange.body.clone()).ok();
+                let judgement = checks::judge_request(&ctx, request, Ok(answer));
                 exchanged.responses.push(exchange.body);
-                (judgement, body)
+                (judgement, exchanged.responses.last().map(Vec::as_slice))
             }
-            Err(e) => (checks::judge(&ctx, payload, Err(e.to_string())), None),
+            Err(e) => (
+                checks::judge_request(&ctx, request, Err(e.to_string())),
+                None,
+            ),
         }
     }
 }
@@ -451,7 +494,7 @@ pub async fn run_repeated(
     let interrupt = Interrupt::register();
     let jobs = runner.options.jobs.max(1);
     let total = cases.len() * repeat.max(1);
-    let cases: Arc<[Case]> = cases.into();
+    let cases: Vec<Arc<Case>> = cases.into_iter().map(Arc::new).collect();
     let mut kept: Vec<Option<CaseResult>> = (0..cases.len()).map(|_| None).collect();
     let mut repetitions = Repetitions::default();
     let mut tasks = tokio::task::JoinSet::new();
@@ -463,8 +506,8 @@ pub async fn run_repeated(
         while tasks.len() < jobs && started < total {
             // Round robin, so every case is exercised from the start of a long soak.
             let index = started % cases.len();
-            let (runner, cases) = (runner.clone(), cases.clone());
-            tasks.spawn(async move { (index, runner.run_case(&cases[index]).await) });
+            let (runner, case) = (runner.clone(), cases[index].clone());
+            tasks.spawn(async move { (index, runner.run_shared_case(case).await) });
             started += 1;
         }
         tokio::select! {
