@@ -509,7 +509,7 @@ fn config_check_command(args: RunArgs) -> anyhow::Result<ExitStatus> {
 fn run_command(args: RunArgs) -> anyhow::Result<ExitStatus> {
     use crate::reference::{FaultMode, ProviderOptions};
     let resolved = args.resolve()?;
-    let suite = Arc::new(Suite::load(&args.suite.contracts, &args.suite.golden)?);
+    let mut suite = Suite::load(&args.suite.contracts, &args.suite.golden)?;
     resolved.check_services(suite.contracts.iter().map(|c| c.key.as_str()))?;
     let baseline = args.baseline.as_deref().map(Baseline::load).transpose()?;
     // Expiry is judged by the calendar, not by the provider's injectable "today".
@@ -519,7 +519,8 @@ fn run_command(args: RunArgs) -> anyhow::Result<ExitStatus> {
         (true, false) => Evidence::Bundle,
         (true, true) => Evidence::RedactedBundle,
     };
-    let mut cases = suite.select(&args.suite.filters, args.suite.exact);
+    let mut cases = suite.take_selected(&args.suite.filters, args.suite.exact);
+    let suite = Arc::new(suite);
     cases.retain(|case| resolved.runs_service(&case.service));
     if cases.is_empty() {
         return Err(run::RunError::NothingSelected.into());
@@ -579,7 +580,11 @@ fn run_command(args: RunArgs) -> anyhow::Result<ExitStatus> {
             "seed {} ({} values per property trial; reproduce with --seed {})",
             generation.seed, generation.cases, generation.seed
         );
-        let runner = Arc::new(Runner::new(suite, options)?.with_generation(generation));
+        let runner = Arc::new(
+            Runner::new(suite, options)?
+                .with_generation(generation)
+                .keeping_exchanges(evidence != Evidence::None),
+        );
         let started = Instant::now();
         let accepting = |name: &str| {
             baseline
@@ -598,7 +603,7 @@ fn run_command(args: RunArgs) -> anyhow::Result<ExitStatus> {
         })
         .await;
         progress.finish();
-        let mut record = run::record(&runner, &run_id, &results, interrupted, started.elapsed())?;
+        let mut record = run::record(&runner, &run_id, results, interrupted, started.elapsed())?;
         if let Some(baseline) = &baseline {
             for warning in baseline.apply(&mut record, calendar_today) {
                 println!("warning: baseline {warning}");

@@ -562,11 +562,12 @@ pub fn exit_status(run: &RunRecord) -> ExitStatus {
     }
 }
 
-/// The report model of a run, with the hashes and rules of every contract in the suite.
+/// The report model of a run, with the hashes and rules of every contract in the suite. Takes the
+/// results, so a run of many cases never holds them twice.
 pub fn record(
     runner: &Runner,
     run_id: &str,
-    results: &[CaseResult],
+    results: Vec<CaseResult>,
     interrupted: bool,
     duration: Duration,
 ) -> Result<RunRecord, RunError> {
@@ -585,7 +586,7 @@ pub fn record(
         services: crate::report::services(&runner.suite.contracts)?,
         baseline_warnings: Vec::new(),
         cases: results
-            .iter()
+            .into_iter()
             .map(|r| CaseRecord {
                 name: r.case.name.clone(),
                 service: r.case.service.clone(),
@@ -594,7 +595,7 @@ pub fn record(
                 source: r.case.source.display().to_string(),
                 outcome: r.judgement.outcome(),
                 expectation: r.judgement.expectation,
-                checks: r.judgement.checks.clone(),
+                checks: r.judgement.checks,
                 duration_ms: r.duration.as_millis() as u64,
                 baselined: None,
                 seed: (r.case.kind == CaseKind::Property).then_some(runner.generation.seed),
@@ -604,9 +605,9 @@ pub fn record(
                     }
                     _ => replay_command(&r.case.name),
                 }),
-                canonical_response: r.judgement.canonical_response.clone(),
-                request: r.request.clone(),
-                response: r.response.clone(),
+                canonical_response: r.judgement.canonical_response,
+                request: r.request,
+                response: r.response,
             })
             .collect(),
     })
