@@ -164,7 +164,7 @@ pub fn expectation(ctx: &Context, request: roxmltree::Node) -> (Expectation, Opt
 /// came back or the transport failure.
 pub fn judge(ctx: &Context, request_text: &str, answer: Result<Answer, String>) -> Judgement {
     match crate::xml::parse(request_text) {
-        Ok(doc) => judge_request(ctx, doc.root_element(), answer),
+        Ok(doc) => judge_request(ctx, doc.root_element(), answer, Canonical::Always),
         Err(e) => Judgement {
             expectation: ctx.stated.unwrap_or(Expectation::Success),
             checks: vec![CheckResult::new(
@@ -176,12 +176,23 @@ pub fn judge(ctx: &Context, request_text: &str, answer: Result<Answer, String>) 
     }
 }
 
+/// When a judgement carries the canonical response (it is for review, not a check).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Canonical {
+    #[default]
+    Always,
+    /// Only when the exchange did not pass: a soak keeps a passing trial's first repetition and
+    /// needs no canonical form of the others.
+    UnlessPassed,
+}
+
 /// [`judge`] for a request the caller has already parsed (the runner parses each payload once,
 /// before sending it).
 pub fn judge_request(
     ctx: &Context,
     request: roxmltree::Node,
     answer: Result<Answer, String>,
+    canonical: Canonical,
 ) -> Judgement {
     let mut checks = Vec::new();
     let (expectation, why) = expectation(ctx, request);
@@ -250,7 +261,6 @@ pub fn judge_request(
     prefixes
         .entry(envelope.version.namespace().to_owned())
         .or_insert_with(|| "soap".to_owned());
-    let canonical = canonicalize(envelope.body_child, &prefixes);
 
     let fault = envelope.fault();
     checks.push(CheckResult::new(
@@ -285,7 +295,11 @@ pub fn judge_request(
             ));
         }
     }
-    judgement(checks, Some(canonical))
+    let mut judged = judgement(checks, None);
+    if canonical == Canonical::Always || judged.outcome() != Outcome::Passed {
+        judged.canonical_response = Some(canonicalize(envelope.body_child, &prefixes));
+    }
+    judged
 }
 
 /// How many validator messages a verdict quotes; the report keeps the count.

@@ -23,7 +23,7 @@ use reqwest::Url;
 use reqwest::header::{CONTENT_TYPE, HeaderName};
 
 use crate::cases::{Case, CaseKind, Plan, Side, Step, Templates, Variables};
-use crate::checks::{self, Answer, Judgement, Outcome, Verdict};
+use crate::checks::{self, Answer, Canonical, Judgement, Outcome, Verdict};
 use crate::client::{Client, ClientOptions};
 use crate::contract::{Contract, Operation};
 use crate::domain::calendar::local_time_in_copenhagen;
@@ -83,6 +83,8 @@ pub struct Runner {
     /// Each contract's schema set, compiled on first use (listing and `--exact` never pay for
     /// the services they do not run) and then shared by every case.
     schemas: BTreeMap<String, OnceLock<Result<SchemaSet, String>>>,
+    /// Each contract's service URL, joined once.
+    urls: BTreeMap<String, Result<Url, String>>,
     /// Request files read once per run, not once per repetition.
     templates: Templates,
     generation: Generation,
@@ -109,6 +111,8 @@ pub struct CaseResult {
 struct Exchanged {
     requests: Vec<String>,
     responses: Vec<Vec<u8>>,
+    /// Whether a passing judgement may leave out the canonical response (nobody keeps it).
+    canonical: Canonical,
 }
 
 impl Exchanged {
@@ -128,11 +132,20 @@ impl Runner {
             .iter()
             .map(|c| (c.key.clone(), OnceLock::new()))
             .collect();
+        let urls = suite
+            .contracts
+            .iter()
+            .map(|c| {
+                let url = service_url(&options.endpoint, &c.service.path);
+                (c.key.clone(), url)
+            })
+            .collect();
         Ok(Runner {
             suite,
             client,
             options,
             schemas,
+            urls,
             templates: Templates::default(),
             generation: Generation::default(),
             keep_exchanges: true,
@@ -178,14 +191,18 @@ impl Runner {
     /// Runs one case end to end. Problems on our side (unreadable golden file, bad contract)
     /// come back as a "could not test" verdict naming the file, never as a panic.
     pub async fn run_case(&self, case: &Case) -> CaseResult {
-        self.run_shared_case(Arc::new(case.clone())).await
+        self.run_shared_case(Arc::new(case.clone()), Canonical::Always)
+            .await
     }
 
     /// [`Runner::run_case`] for a case shared by its repetitions, which the result then points to
     /// instead of copying it.
-    async fn run_shared_case(&self, case: Arc<Case>) -> CaseResult {
+    async fn run_shared_case(&self, case: Arc<Case>, canonical: Canonical) -> CaseResult {
         let started = Instant::now();
-        let mut exchanged = Exchanged::default();
+        let mut exchanged = Exchanged {
+            canonical,
+            ..Exchanged::default()
+        };
         let judgement = self.judge_case(&case, &mut exchanged).await;
         let (request, response) = if self.keep_exchanges {
             exchanged.into_parts()
@@ -250,6 +267,8 @@ impl Runner {
         steps: &[Step],
         exchanged: &mut Exchanged,
     ) -> Judgement {
+        // A failing step's canonical form is read after those of the steps before it.
+        exchanged.canonical = Canonical::Always;
         let mut checks = Vec::new();
         let mut canonical = String::new();
         let mut captured = BTreeMap::new();
@@ -359,9 +378,13 @@ impl Runner {
             today: self.options.today,
             schemas,
         };
-        let url = match service_url(&self.options.endpoint, &contract.service.path) {
-            Ok(url) => url,
-            Err(e) => return (Judgement::could_not_test("endpoint", e), None),
+        let url = match self.urls.get(&contract.key) {
+            Some(Ok(url)) => url,
+            Some(Err(e)) => return (Judgement::could_not_test("endpoint", e.clone()), None),
+            None => {
+                let e = format!("no contract `{}`", contract.key);
+                return (Judgement::could_not_test("endpoint", e), None);
+            }
         };
         let version = contract.service.soap;
         let call = CallDetails {
@@ -386,11 +409,12 @@ impl Runner {
             .into_iter()
             .map(|(name, value)| (HeaderName::from_static(name), value))
             .collect();
+        let canonical = exchanged.canonical;
         // Only the display copy is kept: the SAML assertion never reaches reports.
         exchanged.requests.push(envelope.display);
         match self
             .client
-            .post(&url, &headers, envelope.sent.into_bytes())
+            .post(url, &headers, envelope.sent.into_bytes())
             .await
         {
             Ok(exchange) => {
@@ -402,12 +426,12 @@ impl Runner {
                         .and_then(|v| v.to_str().ok()),
                     body: &exchange.body,
                 };
-                let judgement = checks::judge_request(&ctx, request, Ok(answer));
+                let judgement = checks::judge_request(&ctx, request, Ok(answer), canonical);
                 exchanged.responses.push(exchange.body);
                 (judgement, exchanged.responses.last().map(Vec::as_slice))
             }
             Err(e) => (
-                checks::judge_request(&ctx, request, Err(e.to_string())),
+                checks::judge_request(&ctx, request, Err(e.to_string()), canonical),
                 None,
             ),
         }
@@ -507,7 +531,13 @@ pub async fn run_repeated(
             // Round robin, so every case is exercised from the start of a long soak.
             let index = started % cases.len();
             let (runner, case) = (runner.clone(), cases[index].clone());
-            tasks.spawn(async move { (index, runner.run_shared_case(case).await) });
+            // Once a repetition is kept, a later one only replaces it by failing.
+            let canonical = if kept[index].is_some() {
+                Canonical::UnlessPassed
+            } else {
+                Canonical::Always
+            };
+            tasks.spawn(async move { (index, runner.run_shared_case(case, canonical).await) });
             started += 1;
         }
         tokio::select! {
