@@ -177,9 +177,8 @@ pub fn judge(ctx: &Context, request_text: &str, answer: Result<Answer, String>) 
 }
 
 /// When a judgement carries the canonical response (it is for review, not a check).
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Canonical {
-    #[default]
     Always,
     /// Only when the exchange did not pass: a soak keeps a passing trial's first repetition and
     /// needs no canonical form of the others.

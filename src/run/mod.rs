@@ -107,12 +107,22 @@ pub struct CaseResult {
 
 /// What went over the wire for one case, kept for the evidence bundle. A sequence appends one
 /// entry per step.
-#[derive(Default)]
 struct Exchanged {
     requests: Vec<String>,
     responses: Vec<Vec<u8>>,
     /// Whether a passing judgement may leave out the canonical response (nobody keeps it).
     canonical: Canonical,
+}
+
+impl Default for Exchanged {
+    /// For attempts whose judgement is only kept when it fails (a property trial's values).
+    fn default() -> Exchanged {
+        Exchanged {
+            requests: Vec::new(),
+            responses: Vec::new(),
+            canonical: Canonical::UnlessPassed,
+        }
+    }
 }
 
 impl Exchanged {
