@@ -376,4 +376,28 @@ mod tests {
             "{message}"
         );
     }
+
+    #[test]
+    fn templates_read_a_file_once_and_stay_bounded() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("t.xml");
+        std::fs::write(&file, "<a>${today}</a>").unwrap();
+        let templates = Templates::default();
+        let first = templates.get(&file).unwrap();
+        std::fs::write(&file, "<b/>").unwrap();
+        let again = templates.get(&file).unwrap();
+        assert!(Arc::ptr_eq(&first, &again), "read again");
+        assert_eq!(
+            again.render(&Variables::for_test()).unwrap(),
+            "<a>2024-05-31</a>"
+        );
+        for i in 0..TEMPLATES_KEPT {
+            let other = dir.path().join(format!("{i}.xml"));
+            std::fs::write(&other, "<c/>").unwrap();
+            templates.get(&other).unwrap();
+        }
+        assert!(templates.lock().len() <= TEMPLATES_KEPT);
+        let reread = templates.get(&file).unwrap();
+        assert_eq!(reread.render(&Variables::for_test()).unwrap(), "<b/>");
+    }
 }

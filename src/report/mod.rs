@@ -389,6 +389,22 @@ mod tests {
         }
     }
 
+    /// Without evidence the files are streamed to disk; they must be the very bytes the bundle
+    /// would hash.
+    #[test]
+    fn streamed_reports_match_the_rendered_ones() {
+        let run = fixture::run();
+        let dir = tempfile::tempdir().unwrap();
+        let written = write(dir.path(), &run, Evidence::None).unwrap();
+        let rendered = render(&run);
+        assert_eq!(written.len(), rendered.len());
+        for file in rendered {
+            let on_disk = std::fs::read(dir.path().join(&file.name)).unwrap();
+            assert!(on_disk == file.bytes, "{} differs", file.name);
+        }
+        assert!(!dir.path().join(evidence::BUNDLE_NAME).exists());
+    }
+
     #[test]
     fn file_stems_cannot_escape_the_folder() {
         assert_eq!(file_stem("a::b::golden::c-1"), "a__b__golden__c-1");
