@@ -580,10 +580,12 @@ fn run_command(args: RunArgs) -> anyhow::Result<ExitStatus> {
             "seed {} ({} values per property trial; reproduce with --seed {})",
             generation.seed, generation.cases, generation.seed
         );
+        let dir = options.reports_dir.join(&run_id);
         let runner = Arc::new(
             Runner::new(suite, options)?
                 .with_generation(generation)
-                .keeping_exchanges(evidence != Evidence::None),
+                .keeping_exchanges(evidence != Evidence::None)
+                .writing_responses_to(dir.clone()),
         );
         let started = Instant::now();
         let accepting = |name: &str| {
@@ -633,7 +635,6 @@ fn run_command(args: RunArgs) -> anyhow::Result<ExitStatus> {
             println!("{could_not_test} could not be tested");
         }
         // Written after the summary, so a full or read-only disk never hides the results.
-        let dir = runner.options().reports_dir.join(&run_id);
         if let Err(error) = crate::report::write(&dir, &record, evidence) {
             eprintln!("error: cannot write the reports: {error}");
             return Ok(ExitStatus::CouldNotTest);

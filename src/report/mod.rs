@@ -267,18 +267,9 @@ pub fn write(dir: &Path, run: &RunRecord, evidence: Evidence) -> Result<Vec<Path
             }
         }
     }
-    let responses = dir.join("responses");
-    if run
-        .cases
-        .iter()
-        .any(|case| case.canonical_response.is_some())
-    {
-        std::fs::create_dir_all(&responses).map_err(ReportError::at(&responses))?;
-    }
     for case in &run.cases {
         if let Some(text) = &case.canonical_response {
-            let file = responses.join(format!("{}.xml", file_stem(&case.name)));
-            std::fs::write(&file, text).map_err(ReportError::at(&file))?;
+            write_canonical_response(dir, &case.name, text)?;
         }
     }
     if let Some(files) = &bundled {
@@ -288,6 +279,16 @@ pub fn write(dir: &Path, run: &RunRecord, evidence: Evidence) -> Result<Vec<Path
         written.push(path);
     }
     Ok(written)
+}
+
+/// Writes a trial's canonical response to `responses/` in the run folder `dir`, for review. The
+/// runner writes a trial's as soon as its verdict is final, so a run of many trials need not
+/// hold them all; [`write`] writes those still in the record.
+pub fn write_canonical_response(dir: &Path, trial: &str, text: &str) -> Result<(), ReportError> {
+    let responses = dir.join("responses");
+    std::fs::create_dir_all(&responses).map_err(ReportError::at(&responses))?;
+    let file = responses.join(format!("{}.xml", file_stem(trial)));
+    std::fs::write(&file, text).map_err(ReportError::at(&file))
 }
 
 fn write_streamed(

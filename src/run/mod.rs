@@ -91,6 +91,8 @@ pub struct Runner {
     /// Whether results keep what went over the wire (for the evidence bundle); without it a
     /// result holds only its verdict, so memory does not grow with the bodies of many cases.
     keep_exchanges: bool,
+    /// The run folder a trial's canonical response is written to once its verdict is final.
+    responses_to: Option<PathBuf>,
 }
 
 /// The result of one case.
@@ -159,6 +161,7 @@ impl Runner {
             templates: Templates::default(),
             generation: Generation::default(),
             keep_exchanges: true,
+            responses_to: None,
         })
     }
 
@@ -173,6 +176,26 @@ impl Runner {
     pub fn keeping_exchanges(mut self, keep: bool) -> Runner {
         self.keep_exchanges = keep;
         self
+    }
+
+    /// Writes each trial's canonical response into the run folder `dir` as soon as the trial's
+    /// verdict is final (it runs once), instead of keeping it for the report writer.
+    pub fn writing_responses_to(mut self, dir: PathBuf) -> Runner {
+        self.responses_to = Some(dir);
+        self
+    }
+
+    /// Moves a final result's canonical response to disk. When that fails the response stays in
+    /// the result, and the report writer, which runs after the summary, reports the error.
+    fn write_canonical_response(&self, result: &mut CaseResult) {
+        let Some(dir) = &self.responses_to else {
+            return;
+        };
+        if let Some(text) = &result.judgement.canonical_response
+            && crate::report::write_canonical_response(dir, &result.case.name, text).is_ok()
+        {
+            result.judgement.canonical_response = None;
+        }
     }
 
     pub fn generation(&self) -> &Generation {
@@ -552,9 +575,13 @@ pub async fn run_repeated(
         }
         tokio::select! {
             next = tasks.join_next() => match next {
-                Some(Ok((index, result))) => {
+                Some(Ok((index, mut result))) => {
                     on_result(&result);
                     repetitions.count(result.judgement.outcome());
+                    // A repetition may still be replaced by a worse one; a single run is final.
+                    if repeat <= 1 {
+                        runner.write_canonical_response(&mut result);
+                    }
                     let slot = &mut kept[index];
                     if slot.as_ref().is_none_or(|k| severity(&result) > severity(k)) {
                         *slot = Some(result);
