@@ -739,6 +739,49 @@ mod tests {
         assert_eq!(join("http://h:1"), "http://h:1/JC/Kontanthjaelp/2");
     }
 
+    /// Without an evidence bundle a result keeps its verdict and canonical response but not the
+    /// bodies; a soak keeps the canonical form of the repetition it reports.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn results_keep_bodies_only_for_evidence() {
+        use crate::reference::{ProviderOptions, spawn};
+        use crate::soap::security::AuthorityContext;
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let today = NaiveDate::from_ymd_opt(2026, 3, 31).unwrap();
+        let provider = spawn(ProviderOptions {
+            today: Some(today),
+            fault: None,
+            fixture: root.join("contracts/reference-fixture.toml"),
+        })
+        .await
+        .unwrap();
+        let mut suite = Suite::load(&root.join("contracts"), &root.join("golden")).unwrap();
+        let trial = "kontanthjaelp::RetBevilling::golden::i-gang-uden-referencer".to_owned();
+        let cases = suite.take_selected(std::slice::from_ref(&trial), true);
+        let suite = Arc::new(suite);
+        let runner = |keep: bool| {
+            let options = RunOptions {
+                endpoint: Url::parse(&format!("http://{}/service/", provider.addr)).unwrap(),
+                today,
+                caller: CallerIdentity::new(AuthorityContext::new("29189846").unwrap()),
+                jobs: 2,
+                client: ClientOptions::default(),
+                reports_dir: PathBuf::from("reports"),
+            };
+            let runner = Runner::new(suite.clone(), options).unwrap();
+            Arc::new(runner.keeping_exchanges(keep))
+        };
+        for keep in [true, false] {
+            let run = run_repeated(runner(keep), cases.clone(), 3, |_| {}).await;
+            assert_eq!(run.repetitions.passed, 3, "keep {keep}");
+            let [result] = &run.results[..] else {
+                panic!("one result per trial, got {}", run.results.len());
+            };
+            assert_eq!(result.request.is_some(), keep);
+            assert_eq!(result.response.is_some(), keep);
+            assert!(result.judgement.canonical_response.is_some());
+        }
+    }
+
     #[test]
     fn replay_commands_quote_only_when_needed() {
         assert_eq!(
