@@ -8,8 +8,10 @@
 #    WRK_SECONDS seconds.
 # 3. kontrakt: `kontrakt run --exact <trial> --repeat REQUESTS --jobs CONCURRENCY` against the same
 #    provider, with every check on; requests/s from the run's own duration (results.json).
-# 4. Prints kontrakt / wrk (goal >= 80 %), then the peak RSS of kontrakt for 1,000 and 100,000
-#    repetitions (/usr/bin/time -v), which must stay within the stated budget.
+# 4. Prints kontrakt / wrk (goal >= 80 %), then the peak RSS of kontrakt (/usr/bin/time -v) for
+#    1,000 and 100,000 repetitions of one trial, and for 1,000 and 100,000 distinct trials (a
+#    throwaway golden tree of symbolic links to one request, under target/); each must stay
+#    within its stated budget.
 # Every load is bounded in count and time and stays on loopback.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -17,6 +19,7 @@ CONCURRENCY=${1:-8}
 REQUESTS=${2:-20000}
 WRK_SECONDS=${3:-10}
 RSS_BUDGET_KB=${RSS_BUDGET_KB:-65536}
+DISTINCT_RSS_BUDGET_KB=${DISTINCT_RSS_BUDGET_KB:-360448}
 TODAY=2026-03-31
 TRIAL=kontanthjaelp::RetBevilling::golden::i-gang-uden-referencer
 ACTION=http://serviceplatformen.dk/xml/wsdl/soap11/JC/Kontanthjaelp/2/RetBevilling
@@ -82,3 +85,28 @@ LARGE=$(rss_kb 100000)
 echo "peak RSS: 1,000 repetitions ${SMALL} KiB, 100,000 repetitions ${LARGE} KiB;" \
     "ratio $(python3 -c "print(f'{$LARGE/$SMALL:.2f}')") (flat = 1.0), budget ${RSS_BUDGET_KB} KiB"
 [ "$LARGE" -le "$RSS_BUDGET_KB" ] || { echo "over the RSS budget"; exit 1; }
+rm -rf "$WORK/rss-1000" "$WORK/rss-100000"
+
+# 100,000 distinct trials: the shipped golden tree (other operations' cases feed the generated
+# trials' bindings) plus N links to the fixed golden request, selected by name.
+distinct_rss_kb() { # CASES
+    local golden="$WORK/golden-$1"
+    cp -r golden "$golden"
+    python3 - "$golden/kontanthjaelp/RetBevilling" "$1" "$PWD/golden/kontanthjaelp/RetBevilling/${TRIAL##*::}.xml" <<'PY'
+import os, sys
+folder, count, source = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+for i in range(1, count + 1):
+    os.symlink(source, f"{folder}/case-{i:06d}.xml")
+PY
+    /usr/bin/time -v "$BIN" run --endpoint "$BASE" --today "$TODAY" --golden "$golden" \
+        --jobs "$CONCURRENCY" --reports "$WORK/distinct-$1" RetBevilling::golden::case- \
+        2>"$WORK/time-distinct-$1.txt" >"$WORK/distinct-$1.out"
+    grep -q "^$1 passed, 0 failed" "$WORK/distinct-$1.out" || { tail -n 3 "$WORK/distinct-$1.out"; exit 2; }
+    awk '/Maximum resident set size/ {print $6}' "$WORK/time-distinct-$1.txt"
+    rm -rf "$golden" "$WORK/distinct-$1"
+}
+SMALL=$(distinct_rss_kb 1000)
+LARGE=$(distinct_rss_kb 100000)
+echo "peak RSS: 1,000 distinct trials ${SMALL} KiB, 100,000 distinct trials ${LARGE} KiB;" \
+    "$(python3 -c "print(f'{($LARGE-$SMALL)/99000:.2f}')") KiB per further trial, budget ${DISTINCT_RSS_BUDGET_KB} KiB"
+[ "$LARGE" -le "$DISTINCT_RSS_BUDGET_KB" ] || { echo "over the distinct-trials RSS budget"; exit 1; }

@@ -525,7 +525,7 @@ fn config_check_command(args: RunArgs) -> anyhow::Result<ExitStatus> {
 fn run_command(args: RunArgs) -> anyhow::Result<ExitStatus> {
     use crate::reference::{FaultMode, ProviderOptions};
     let resolved = args.resolve()?;
-    let suite = Arc::new(Suite::load(&args.suite.contracts, &args.suite.golden)?);
+    let mut suite = Suite::load(&args.suite.contracts, &args.suite.golden)?;
     resolved.check_services(suite.contracts.iter().map(|c| c.key.as_str()))?;
     let baseline = args.baseline.as_deref().map(Baseline::load).transpose()?;
     // Expiry is judged by the calendar, not by the provider's injectable "today".
@@ -535,7 +535,8 @@ fn run_command(args: RunArgs) -> anyhow::Result<ExitStatus> {
         (true, false) => Evidence::Bundle,
         (true, true) => Evidence::RedactedBundle,
     };
-    let mut cases = suite.select(&args.suite.filters, args.suite.exact);
+    let mut cases = suite.take_selected(&args.suite.filters, args.suite.exact);
+    let suite = Arc::new(suite);
     cases.retain(|case| resolved.runs_service(&case.service));
     if cases.is_empty() {
         return Err(run::RunError::NothingSelected.into());
@@ -558,7 +559,9 @@ fn run_command(args: RunArgs) -> anyhow::Result<ExitStatus> {
             "WARNING: --insecure: server certificates are NOT verified; this run certifies nothing about TLS"
         );
     }
-    runtime()?.block_on(async move {
+    // The run is a task of the runtime rather than the main thread's future: results then reach
+    // it on the worker that finished them, without waking another thread per exchange.
+    let run = async move {
         // Keeps the embedded provider alive for the whole run.
         let (endpoint, _provider) = match endpoint {
             Some(url) => (url, None),
@@ -593,7 +596,13 @@ fn run_command(args: RunArgs) -> anyhow::Result<ExitStatus> {
             "seed {} ({} values per property trial; reproduce with --seed {})",
             generation.seed, generation.cases, generation.seed
         );
-        let runner = Arc::new(Runner::new(suite, options)?.with_generation(generation));
+        let dir = options.reports_dir.join(&run_id);
+        let runner = Arc::new(
+            Runner::new(suite, options)?
+                .with_generation(generation)
+                .keeping_exchanges(evidence != Evidence::None)
+                .writing_responses_to(dir.clone()),
+        );
         let started = Instant::now();
         let accepting = |name: &str| {
             baseline
@@ -612,7 +621,7 @@ fn run_command(args: RunArgs) -> anyhow::Result<ExitStatus> {
         })
         .await;
         progress.finish();
-        let mut record = run::record(&runner, &run_id, &results, interrupted, started.elapsed())?;
+        let mut record = run::record(&runner, &run_id, results, interrupted, started.elapsed())?;
         if let Some(baseline) = &baseline {
             for warning in baseline.apply(&mut record, calendar_today) {
                 println!("warning: baseline {warning}");
@@ -642,7 +651,6 @@ fn run_command(args: RunArgs) -> anyhow::Result<ExitStatus> {
             println!("{could_not_test} could not be tested");
         }
         // Written after the summary, so a full or read-only disk never hides the results.
-        let dir = runner.options().reports_dir.join(&run_id);
         if let Err(error) = crate::report::write(&dir, &record, evidence) {
             eprintln!("error: cannot write the reports: {error}");
             return Ok(ExitStatus::CouldNotTest);
@@ -655,7 +663,8 @@ fn run_command(args: RunArgs) -> anyhow::Result<ExitStatus> {
         }
         println!("reports: {}", dir.display());
         Ok(run::exit_status(&record))
-    })
+    };
+    runtime()?.block_on(async { tokio::spawn(run).await? })
 }
 
 /// A sortable, unique run id: UTC time plus a short random suffix.

@@ -12,7 +12,10 @@ pub use schema::{FieldOverrides, SchemaTrial, schema_cases};
 pub use sequence::{Capture, SEQUENCES_DIR, Side, Step, ValueCheck};
 pub use template::{TemplateError, Variables};
 
+use std::collections::HashMap;
+use std::ops::Range;
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
 
 use serde::Deserialize;
 
@@ -254,10 +257,11 @@ fn read_sidecar(file: &Path) -> Result<Option<Sidecar>, CaseError> {
 }
 
 impl Case {
-    /// Reads the request template, fills in the variables and checks the result is XML.
-    /// Returns the payload element's text (without XML declaration).
+    /// Reads the request template, fills in the variables and returns the payload element's text
+    /// (without XML declaration). Repeated runs use [`Templates`] instead, which read each file
+    /// once.
     pub fn render(&self, variables: &Variables) -> Result<String, CaseError> {
-        render_request(&self.source, variables)
+        RequestTemplate::load(&self.source)?.render(variables)
     }
 
     /// [`Case::render`] with the generated field set to `value` (its prefix added).
@@ -275,30 +279,79 @@ impl Case {
     }
 }
 
-impl Step {
-    /// Like [`Case::render`], for this step's request file.
-    pub fn render(&self, variables: &Variables) -> Result<String, CaseError> {
-        render_request(&self.request, variables)
-    }
+/// A request file, read and checked for well-formedness once: its text and where the payload
+/// element lies in it. Placeholders are plain text to the XML parser, so the file parses before
+/// they are filled in.
+#[derive(Debug)]
+pub struct RequestTemplate {
+    file: PathBuf,
+    text: String,
+    payload: Range<usize>,
 }
 
-fn render_request(file: &Path, variables: &Variables) -> Result<String, CaseError> {
-    let template = std::fs::read_to_string(file).map_err(|source| CaseError::Read {
-        file: file.to_owned(),
-        source,
-    })?;
-    let text = variables
-        .expand(&template)
-        .map_err(|source| CaseError::Template {
+impl RequestTemplate {
+    pub fn load(file: &Path) -> Result<RequestTemplate, CaseError> {
+        let text = std::fs::read_to_string(file).map_err(|source| CaseError::Read {
             file: file.to_owned(),
             source,
         })?;
-    let doc = crate::xml::parse(&text).map_err(|source| CaseError::NotXml {
-        file: file.to_owned(),
-        source,
-    })?;
-    let range = doc.root_element().range();
-    Ok(text[range].to_owned())
+        let payload = crate::xml::parse(&text)
+            .map_err(|source| CaseError::NotXml {
+                file: file.to_owned(),
+                source,
+            })?
+            .root_element()
+            .range();
+        Ok(RequestTemplate {
+            file: file.to_owned(),
+            text,
+            payload,
+        })
+    }
+
+    /// The payload element with the variables filled in. A value can still make it ill-formed
+    /// (a captured `<`); the runner parses every payload before sending it.
+    pub fn render(&self, variables: &Variables) -> Result<String, CaseError> {
+        variables
+            .expand(&self.text[self.payload.clone()])
+            .map_err(|source| CaseError::Template {
+                file: self.file.clone(),
+                source,
+            })
+    }
+}
+
+/// Request templates by file, shared by the repetitions of a run so a soak reads and parses each
+/// file once instead of once per exchange.
+#[derive(Debug, Default)]
+pub struct Templates {
+    loaded: Mutex<HashMap<PathBuf, Arc<RequestTemplate>>>,
+}
+
+/// Templates kept at most; a run over more distinct files starts over rather than holding every
+/// file it has seen, so memory does not grow with the number of cases.
+const TEMPLATES_KEPT: usize = 256;
+
+impl Templates {
+    pub fn get(&self, file: &Path) -> Result<Arc<RequestTemplate>, CaseError> {
+        if let Some(template) = self.lock().get(file) {
+            return Ok(template.clone());
+        }
+        let template = Arc::new(RequestTemplate::load(file)?);
+        let mut loaded = self.lock();
+        if loaded.len() >= TEMPLATES_KEPT {
+            loaded.clear();
+        }
+        loaded.insert(file.to_owned(), template.clone());
+        Ok(template)
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<PathBuf, Arc<RequestTemplate>>> {
+        // A panic while holding the lock cannot leave the map half-updated.
+        self.loaded
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
 }
 
 #[cfg(test)]
@@ -329,5 +382,29 @@ mod tests {
             message.contains("bad.xml: not well-formed XML"),
             "{message}"
         );
+    }
+
+    #[test]
+    fn templates_read_a_file_once_and_stay_bounded() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("t.xml");
+        std::fs::write(&file, "<a>${today}</a>").unwrap();
+        let templates = Templates::default();
+        let first = templates.get(&file).unwrap();
+        std::fs::write(&file, "<b/>").unwrap();
+        let again = templates.get(&file).unwrap();
+        assert!(Arc::ptr_eq(&first, &again), "read again");
+        assert_eq!(
+            again.render(&Variables::for_test()).unwrap(),
+            "<a>2024-05-31</a>"
+        );
+        for i in 0..TEMPLATES_KEPT {
+            let other = dir.path().join(format!("{i}.xml"));
+            std::fs::write(&other, "<c/>").unwrap();
+            templates.get(&other).unwrap();
+        }
+        assert!(templates.lock().len() <= TEMPLATES_KEPT);
+        let reread = templates.get(&file).unwrap();
+        assert_eq!(reread.render(&Variables::for_test()).unwrap(), "<b/>");
     }
 }

@@ -161,25 +161,40 @@ pub fn expectation(ctx: &Context, request: roxmltree::Node) -> (Expectation, Opt
     }
 }
 
-/// Judges one exchange. `request` is the payload element that was sent; `answer` is what came
-/// back or the transport failure.
+/// Judges one exchange. `request_text` is the payload element that was sent; `answer` is what
+/// came back or the transport failure.
 pub fn judge(ctx: &Context, request_text: &str, answer: Result<Answer, String>) -> Judgement {
-    let mut checks = Vec::new();
-    let request_doc = match crate::xml::parse(request_text) {
-        Ok(doc) => doc,
-        Err(e) => {
-            checks.push(CheckResult::new(
+    match crate::xml::parse(request_text) {
+        Ok(doc) => judge_request(ctx, doc.root_element(), answer, Canonical::Always),
+        Err(e) => Judgement {
+            expectation: ctx.stated.unwrap_or(Expectation::Success),
+            checks: vec![CheckResult::new(
                 "request",
                 Verdict::Error(format!("request is not XML: {e}")),
-            ));
-            return Judgement {
-                expectation: ctx.stated.unwrap_or(Expectation::Success),
-                checks,
-                canonical_response: None,
-            };
-        }
-    };
-    let request = request_doc.root_element();
+            )],
+            canonical_response: None,
+        },
+    }
+}
+
+/// When a judgement carries the canonical response (it is for review, not a check).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Canonical {
+    Always,
+    /// Only when the exchange did not pass: a soak keeps a passing trial's first repetition and
+    /// needs no canonical form of the others.
+    UnlessPassed,
+}
+
+/// [`judge`] for a request the caller has already parsed (the runner parses each payload once,
+/// before sending it).
+pub fn judge_request(
+    ctx: &Context,
+    request: roxmltree::Node,
+    answer: Result<Answer, String>,
+    canonical: Canonical,
+) -> Judgement {
+    let mut checks = Vec::new();
     let (expectation, why) = expectation(ctx, request);
     let judgement = |checks, canonical_response| Judgement {
         expectation,
@@ -246,7 +261,6 @@ pub fn judge(ctx: &Context, request_text: &str, answer: Result<Answer, String>) 
     prefixes
         .entry(envelope.version.namespace().to_owned())
         .or_insert_with(|| "soap".to_owned());
-    let canonical = canonicalize(envelope.body_child, &prefixes);
 
     let fault = envelope.fault();
     checks.push(CheckResult::new(
@@ -281,7 +295,11 @@ pub fn judge(ctx: &Context, request_text: &str, answer: Result<Answer, String>) 
             ));
         }
     }
-    judgement(checks, Some(canonical))
+    let mut judged = judgement(checks, None);
+    if canonical == Canonical::Always || judged.outcome() != Outcome::Passed {
+        judged.canonical_response = Some(canonicalize(envelope.body_child, &prefixes));
+    }
+    judged
 }
 
 /// How many validator messages a verdict quotes; the report keeps the count.

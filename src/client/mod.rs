@@ -165,7 +165,10 @@ impl Client {
         if declared.is_some_and(|length| length > limit) {
             return Err(too_large(declared));
         }
-        let mut received = Vec::new();
+        // The headers are taken rather than copied: reading the body needs only the stream.
+        let headers = std::mem::take(response.headers_mut());
+        // Sized by the declared length, which is within the cap by now.
+        let mut received = Vec::with_capacity(declared.unwrap_or(0) as usize);
         loop {
             let phase = Phase::ReadingBody {
                 received: received.len() as u64,
@@ -182,7 +185,7 @@ impl Client {
         }
         Ok(HttpExchange {
             status,
-            headers: response.headers().clone(),
+            headers,
             body: received,
             elapsed: started.elapsed(),
         })

@@ -18,6 +18,7 @@ mod summary;
 pub use provenance::{FileHash, OperationRecord, ServiceRecord, services};
 pub use redact::redact_cpr;
 
+use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use chrono::NaiveDate;
@@ -171,25 +172,66 @@ pub struct ReportFile {
     pub bytes: Vec<u8>,
 }
 
+/// The report files of a run, each written by [`Report::render_into`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Report {
+    Results,
+    Junit,
+    Markdown,
+    Html,
+}
+
+impl Report {
+    const ALL: [Report; 4] = [
+        Report::Results,
+        Report::Junit,
+        Report::Markdown,
+        Report::Html,
+    ];
+
+    fn file_name(self) -> &'static str {
+        match self {
+            Report::Results => "results.json",
+            Report::Junit => "junit.xml",
+            Report::Markdown => "report.md",
+            Report::Html => "report.html",
+        }
+    }
+
+    /// Writes the report into `out`; results.json is streamed, the largest of them for a run of
+    /// many cases.
+    fn render_into(self, run: &RunRecord, out: &mut impl std::io::Write) -> std::io::Result<()> {
+        match self {
+            Report::Results => {
+                let results = ResultsFile {
+                    schema_version: RESULTS_SCHEMA_VERSION,
+                    tally: run.tally(),
+                    run,
+                };
+                // A record of strings, numbers and dates always serialises; only `out` can fail.
+                serde_json::to_writer_pretty(out, &results).map_err(std::io::Error::from)
+            }
+            Report::Junit => out.write_all(junit::render(run).as_bytes()),
+            Report::Markdown => out.write_all(markdown::render(run).as_bytes()),
+            Report::Html => out.write_all(html::render(run).as_bytes()),
+        }
+    }
+}
+
 /// Renders results.json, junit.xml, report.md and report.html.
 pub fn render(run: &RunRecord) -> Vec<ReportFile> {
-    let results = ResultsFile {
-        schema_version: RESULTS_SCHEMA_VERSION,
-        tally: run.tally(),
-        run,
-    };
-    // A record of strings, numbers and dates always serialises.
-    let json = serde_json::to_vec_pretty(&results).unwrap_or_default();
-    let file = |name: &str, bytes: Vec<u8>| ReportFile {
-        name: name.to_owned(),
-        bytes,
-    };
-    vec![
-        file("results.json", json),
-        file("junit.xml", junit::render(run).into_bytes()),
-        file("report.md", markdown::render(run).into_bytes()),
-        file("report.html", html::render(run).into_bytes()),
-    ]
+    Report::ALL
+        .into_iter()
+        .map(|report| {
+            let mut bytes = Vec::new();
+            // Writing into a Vec cannot fail.
+            let _ = report.render_into(run, &mut bytes);
+            ReportFile {
+                name: report.file_name().to_owned(),
+                bytes,
+            }
+        })
+        .collect()
 }
 
 /// How the evidence bundle is made, when one is wanted.
@@ -202,30 +244,60 @@ pub enum Evidence {
 }
 
 /// Writes every report file into `dir` (created if needed) and returns the paths written.
+/// Without evidence each file goes straight to disk, so a run of many cases never holds all of
+/// them in memory at once; the bundle needs their bytes.
 pub fn write(dir: &Path, run: &RunRecord, evidence: Evidence) -> Result<Vec<PathBuf>, ReportError> {
     std::fs::create_dir_all(dir).map_err(ReportError::at(dir))?;
-    let files = render(run);
     let mut written = Vec::new();
-    for file in &files {
-        let path = dir.join(&file.name);
-        std::fs::write(&path, &file.bytes).map_err(ReportError::at(&path))?;
-        written.push(path);
-    }
-    let responses = dir.join("responses");
-    for case in &run.cases {
-        if let Some(text) = &case.canonical_response {
-            std::fs::create_dir_all(&responses).map_err(ReportError::at(&responses))?;
-            let file = responses.join(format!("{}.xml", file_stem(&case.name)));
-            std::fs::write(&file, text).map_err(ReportError::at(&file))?;
+    let bundled = (evidence != Evidence::None).then(|| render(run));
+    match &bundled {
+        None => {
+            for report in Report::ALL {
+                let path = dir.join(report.file_name());
+                write_streamed(&path, |out| report.render_into(run, out))
+                    .map_err(ReportError::at(&path))?;
+                written.push(path);
+            }
+        }
+        Some(files) => {
+            for file in files {
+                let path = dir.join(&file.name);
+                std::fs::write(&path, &file.bytes).map_err(ReportError::at(&path))?;
+                written.push(path);
+            }
         }
     }
-    if evidence != Evidence::None {
+    for case in &run.cases {
+        if let Some(text) = &case.canonical_response {
+            write_canonical_response(dir, &case.name, text)?;
+        }
+    }
+    if let Some(files) = &bundled {
         let path = dir.join(evidence::BUNDLE_NAME);
-        let bundle = evidence::bundle(run, &files, evidence == Evidence::RedactedBundle);
+        let bundle = evidence::bundle(run, files, evidence == Evidence::RedactedBundle);
         std::fs::write(&path, bundle).map_err(ReportError::at(&path))?;
         written.push(path);
     }
     Ok(written)
+}
+
+/// Writes a trial's canonical response to `responses/` in the run folder `dir`, for review. The
+/// runner writes a trial's as soon as its verdict is final, so a run of many trials need not
+/// hold them all; [`write`] writes those still in the record.
+pub fn write_canonical_response(dir: &Path, trial: &str, text: &str) -> Result<(), ReportError> {
+    let responses = dir.join("responses");
+    std::fs::create_dir_all(&responses).map_err(ReportError::at(&responses))?;
+    let file = responses.join(format!("{}.xml", file_stem(trial)));
+    std::fs::write(&file, text).map_err(ReportError::at(&file))
+}
+
+fn write_streamed(
+    path: &Path,
+    render: impl FnOnce(&mut std::io::BufWriter<std::fs::File>) -> std::io::Result<()>,
+) -> std::io::Result<()> {
+    let mut out = std::io::BufWriter::new(std::fs::File::create(path)?);
+    render(&mut out)?;
+    out.flush()
 }
 
 /// A file name for a trial: `::` becomes `__` and anything but letters, digits, `-`, `_` and
@@ -316,6 +388,22 @@ mod tests {
                 );
             }
         }
+    }
+
+    /// Without evidence the files are streamed to disk; they must be the very bytes the bundle
+    /// would hash.
+    #[test]
+    fn streamed_reports_match_the_rendered_ones() {
+        let run = fixture::run();
+        let dir = tempfile::tempdir().unwrap();
+        let written = write(dir.path(), &run, Evidence::None).unwrap();
+        let rendered = render(&run);
+        assert_eq!(written.len(), rendered.len());
+        for file in rendered {
+            let on_disk = std::fs::read(dir.path().join(&file.name)).unwrap();
+            assert!(on_disk == file.bytes, "{} differs", file.name);
+        }
+        assert!(!dir.path().join(evidence::BUNDLE_NAME).exists());
     }
 
     #[test]

@@ -23,8 +23,8 @@ use chrono::{NaiveDate, Utc};
 use reqwest::Url;
 use reqwest::header::{CONTENT_TYPE, HeaderName};
 
-use crate::cases::{Case, CaseKind, Plan, Side, Step, Variables};
-use crate::checks::{self, Answer, Judgement, Outcome, Verdict};
+use crate::cases::{Case, CaseKind, Plan, Side, Step, Templates, Variables};
+use crate::checks::{self, Answer, Canonical, Judgement, Outcome, Verdict};
 use crate::client::{Client, ClientOptions};
 use crate::contract::{Contract, Operation};
 use crate::domain::calendar::local_time_in_copenhagen;
@@ -84,13 +84,22 @@ pub struct Runner {
     /// Each contract's schema set, compiled on first use (listing and `--exact` never pay for
     /// the services they do not run) and then shared by every case.
     schemas: BTreeMap<String, OnceLock<Result<SchemaSet, String>>>,
+    /// Each contract's service URL, joined once.
+    urls: BTreeMap<String, Result<Url, String>>,
+    /// Request files read once per run, not once per repetition.
+    templates: Templates,
     generation: Generation,
+    /// Whether results keep what went over the wire (for the evidence bundle); without it a
+    /// result holds only its verdict, so memory does not grow with the bodies of many cases.
+    keep_exchanges: bool,
+    /// The run folder a trial's canonical response is written to once its verdict is final.
+    responses_to: Option<PathBuf>,
 }
 
 /// The result of one case.
 #[derive(Debug, Clone)]
 pub struct CaseResult {
-    pub case: Case,
+    pub case: Arc<Case>,
     pub judgement: Judgement,
     pub duration: Duration,
     /// The SOAP envelopes sent (one per step), when the case got that far.
@@ -101,10 +110,22 @@ pub struct CaseResult {
 
 /// What went over the wire for one case, kept for the evidence bundle. A sequence appends one
 /// entry per step.
-#[derive(Default)]
 struct Exchanged {
     requests: Vec<String>,
     responses: Vec<Vec<u8>>,
+    /// Whether a passing judgement may leave out the canonical response (nobody keeps it).
+    canonical: Canonical,
+}
+
+impl Default for Exchanged {
+    /// For attempts whose judgement is only kept when it fails (a property trial's values).
+    fn default() -> Exchanged {
+        Exchanged {
+            requests: Vec::new(),
+            responses: Vec::new(),
+            canonical: Canonical::UnlessPassed,
+        }
+    }
 }
 
 impl Exchanged {
@@ -124,12 +145,24 @@ impl Runner {
             .iter()
             .map(|c| (c.key.clone(), OnceLock::new()))
             .collect();
+        let urls = suite
+            .contracts
+            .iter()
+            .map(|c| {
+                let url = service_url(&options.endpoint, &c.service.path);
+                (c.key.clone(), url)
+            })
+            .collect();
         Ok(Runner {
             suite,
             client,
             options,
             schemas,
+            urls,
+            templates: Templates::default(),
             generation: Generation::default(),
+            keep_exchanges: true,
+            responses_to: None,
         })
     }
 
@@ -137,6 +170,33 @@ impl Runner {
     pub fn with_generation(mut self, generation: Generation) -> Runner {
         self.generation = generation;
         self
+    }
+
+    /// Whether results keep the requests and responses (default: they do). Only an evidence
+    /// bundle needs them.
+    pub fn keeping_exchanges(mut self, keep: bool) -> Runner {
+        self.keep_exchanges = keep;
+        self
+    }
+
+    /// Writes each trial's canonical response into the run folder `dir` as soon as the trial's
+    /// verdict is final (it runs once), instead of keeping it for the report writer.
+    pub fn writing_responses_to(mut self, dir: PathBuf) -> Runner {
+        self.responses_to = Some(dir);
+        self
+    }
+
+    /// Moves a final result's canonical response to disk. When that fails the response stays in
+    /// the result, and the report writer, which runs after the summary, reports the error.
+    fn write_canonical_response(&self, result: &mut CaseResult) {
+        let Some(dir) = &self.responses_to else {
+            return;
+        };
+        if let Some(text) = &result.judgement.canonical_response
+            && crate::report::write_canonical_response(dir, &result.case.name, text).is_ok()
+        {
+            result.judgement.canonical_response = None;
+        }
     }
 
     pub fn generation(&self) -> &Generation {
@@ -165,12 +225,26 @@ impl Runner {
     /// Runs one case end to end. Problems on our side (unreadable golden file, bad contract)
     /// come back as a "could not test" verdict naming the file, never as a panic.
     pub async fn run_case(&self, case: &Case) -> CaseResult {
+        self.run_shared_case(Arc::new(case.clone()), Canonical::Always)
+            .await
+    }
+
+    /// [`Runner::run_case`] for a case shared by its repetitions, which the result then points to
+    /// instead of copying it.
+    async fn run_shared_case(&self, case: Arc<Case>, canonical: Canonical) -> CaseResult {
         let started = Instant::now();
-        let mut exchanged = Exchanged::default();
-        let judgement = self.judge_case(case, &mut exchanged).await;
-        let (request, response) = exchanged.into_parts();
+        let mut exchanged = Exchanged {
+            canonical,
+            ..Exchanged::default()
+        };
+        let judgement = self.judge_case(&case, &mut exchanged).await;
+        let (request, response) = if self.keep_exchanges {
+            exchanged.into_parts()
+        } else {
+            (None, None)
+        };
         CaseResult {
-            case: case.clone(),
+            case,
             judgement,
             duration: started.elapsed(),
             request,
@@ -209,7 +283,11 @@ impl Runner {
             Ok(found) => found,
             Err(e) => return Judgement::could_not_test("case", e.to_string()),
         };
-        let payload = match case.render(&self.variables(BTreeMap::new())) {
+        let rendered = self
+            .templates
+            .get(&case.source)
+            .and_then(|template| template.render(&self.variables(BTreeMap::new())));
+        let payload = match rendered {
             Ok(payload) => payload,
             Err(e) => return Judgement::could_not_test("request", e.to_string()),
         };
@@ -226,6 +304,8 @@ impl Runner {
         steps: &[Step],
         exchanged: &mut Exchanged,
     ) -> Judgement {
+        // A failing step's canonical form is read after those of the steps before it.
+        exchanged.canonical = Canonical::Always;
         let mut checks = Vec::new();
         let mut canonical = String::new();
         let mut captured = BTreeMap::new();
@@ -241,7 +321,11 @@ impl Runner {
                 );
             };
             let variables = self.variables(captured.clone());
-            let payload = match step.render(&variables) {
+            let rendered = self
+                .templates
+                .get(&step.request)
+                .and_then(|template| template.render(&variables));
+            let payload = match rendered {
                 Ok(payload) => payload,
                 Err(e) => return Judgement::could_not_test(&label, e.to_string()),
             };
@@ -256,7 +340,9 @@ impl Runner {
             if !passed {
                 break;
             }
-            let response = body.as_deref().and_then(|b| crate::xml::parse(b).ok());
+            let response = body
+                .and_then(|b| std::str::from_utf8(b).ok())
+                .and_then(|b| crate::xml::parse(b).ok());
             let response_payload = response
                 .as_ref()
                 .and_then(|doc| crate::soap::Envelope::read(doc).ok())
@@ -303,14 +389,21 @@ impl Runner {
 
     /// Sends one payload and judges the answer; also returns the response body when there was
     /// one, for captures.
-    async fn exchange(
+    async fn exchange<'e>(
         &self,
         contract: &Contract,
         operation: &Operation,
         stated: Option<crate::cases::Expectation>,
         payload: &str,
-        exchanged: &mut Exchanged,
-    ) -> (Judgement, Option<String>) {
+        exchanged: &'e mut Exchanged,
+    ) -> (Judgement, Option<&'e [u8]>) {
+        // Parsed once, before anything is sent: a payload a filled-in value made ill-formed never
+        // reaches the endpoint, and the checks reuse the tree.
+        let request = match crate::xml::parse(payload) {
+            Ok(request) => request,
+            Err(e) => return (Judgement::could_not_test("request", e.to_string()), None),
+        };
+        let request = request.root_element();
         let schemas = match self.schemas_of(contract) {
             Ok(schemas) => schemas,
             Err(e) => return (Judgement::could_not_test("schema", e), None),
@@ -322,9 +415,13 @@ impl Runner {
             today: self.options.today,
             schemas,
         };
-        let url = match service_url(&self.options.endpoint, &contract.service.path) {
-            Ok(url) => url,
-            Err(e) => return (Judgement::could_not_test("endpoint", e), None),
+        let url = match self.urls.get(&contract.key) {
+            Some(Ok(url)) => url,
+            Some(Err(e)) => return (Judgement::could_not_test("endpoint", e.clone()), None),
+            None => {
+                let e = format!("no contract `{}`", contract.key);
+                return (Judgement::could_not_test("endpoint", e), None);
+            }
         };
         let version = contract.service.soap;
         let call = CallDetails {
@@ -349,11 +446,12 @@ impl Runner {
             .into_iter()
             .map(|(name, value)| (HeaderName::from_static(name), value))
             .collect();
+        let canonical = exchanged.canonical;
         // Only the display copy is kept: the SAML assertion never reaches reports.
         exchanged.requests.push(envelope.display);
         match self
             .client
-            .post(&url, &headers, envelope.sent.into_bytes())
+            .post(url, &headers, envelope.sent.into_bytes())
             .await
         {
             Ok(exchange) => {
@@ -365,12 +463,14 @@ impl Runner {
                         .and_then(|v| v.to_str().ok()),
                     body: &exchange.body,
                 };
-                let judgement = checks::judge(&ctx, payload, Ok(answer));
-                let body = String::from_utf8(exchange.body.clone()).ok();
+                let judgement = checks::judge_request(&ctx, request, Ok(answer), canonical);
                 exchanged.responses.push(exchange.body);
-                (judgement, body)
+                (judgement, exchanged.responses.last().map(Vec::as_slice))
             }
-            Err(e) => (checks::judge(&ctx, payload, Err(e.to_string())), None),
+            Err(e) => (
+                checks::judge_request(&ctx, request, Err(e.to_string()), canonical),
+                None,
+            ),
         }
     }
 }
@@ -455,7 +555,7 @@ pub async fn run_repeated(
     let interrupt = Interrupt::register();
     let jobs = runner.options.jobs.max(1);
     let total = cases.len() * repeat.max(1);
-    let cases: Arc<[Case]> = cases.into();
+    let cases: Vec<Arc<Case>> = cases.into_iter().map(Arc::new).collect();
     let mut kept: Vec<Option<CaseResult>> = (0..cases.len()).map(|_| None).collect();
     let mut repetitions = Repetitions::default();
     let mut tasks = tokio::task::JoinSet::new();
@@ -467,15 +567,25 @@ pub async fn run_repeated(
         while tasks.len() < jobs && started < total {
             // Round robin, so every case is exercised from the start of a long soak.
             let index = started % cases.len();
-            let (runner, cases) = (runner.clone(), cases.clone());
-            tasks.spawn(async move { (index, runner.run_case(&cases[index]).await) });
+            let (runner, case) = (runner.clone(), cases[index].clone());
+            // Once a repetition is kept, a later one only replaces it by failing.
+            let canonical = if kept[index].is_some() {
+                Canonical::UnlessPassed
+            } else {
+                Canonical::Always
+            };
+            tasks.spawn(async move { (index, runner.run_shared_case(case, canonical).await) });
             started += 1;
         }
         tokio::select! {
             next = tasks.join_next() => match next {
-                Some(Ok((index, result))) => {
+                Some(Ok((index, mut result))) => {
                     on_result(&result);
                     repetitions.count(result.judgement.outcome());
+                    // A repetition may still be replaced by a worse one; a single run is final.
+                    if repeat <= 1 {
+                        runner.write_canonical_response(&mut result);
+                    }
                     let slot = &mut kept[index];
                     if slot.as_ref().is_none_or(|k| severity(&result) > severity(k)) {
                         *slot = Some(result);
@@ -523,11 +633,12 @@ pub fn exit_status(run: &RunRecord) -> ExitStatus {
     }
 }
 
-/// The report model of a run, with the hashes and rules of every contract in the suite.
+/// The report model of a run, with the hashes and rules of every contract in the suite. Takes the
+/// results, so a run of many cases never holds them twice.
 pub fn record(
     runner: &Runner,
     run_id: &str,
-    results: &[CaseResult],
+    results: Vec<CaseResult>,
     interrupted: bool,
     duration: Duration,
 ) -> Result<RunRecord, RunError> {
@@ -546,7 +657,7 @@ pub fn record(
         services: crate::report::services(&runner.suite.contracts)?,
         baseline_warnings: Vec::new(),
         cases: results
-            .iter()
+            .into_iter()
             .map(|r| CaseRecord {
                 name: r.case.name.clone(),
                 service: r.case.service.clone(),
@@ -555,7 +666,7 @@ pub fn record(
                 source: r.case.source.display().to_string(),
                 outcome: r.judgement.outcome(),
                 expectation: r.judgement.expectation,
-                checks: r.judgement.checks.clone(),
+                checks: r.judgement.checks,
                 duration_ms: r.duration.as_millis() as u64,
                 baselined: None,
                 seed: (r.case.kind == CaseKind::Property).then_some(runner.generation.seed),
@@ -565,9 +676,9 @@ pub fn record(
                     }
                     _ => replay_command(&r.case.name),
                 }),
-                canonical_response: r.judgement.canonical_response.clone(),
-                request: r.request.clone(),
-                response: r.response.clone(),
+                canonical_response: r.judgement.canonical_response,
+                request: r.request,
+                response: r.response,
             })
             .collect(),
     })
@@ -630,6 +741,49 @@ mod tests {
             "http://h:1/service/JC/Kontanthjaelp/2"
         );
         assert_eq!(join("http://h:1"), "http://h:1/JC/Kontanthjaelp/2");
+    }
+
+    /// Without an evidence bundle a result keeps its verdict and canonical response but not the
+    /// bodies; a soak keeps the canonical form of the repetition it reports.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn results_keep_bodies_only_for_evidence() {
+        use crate::reference::{ProviderOptions, spawn};
+        use crate::soap::security::AuthorityContext;
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let today = NaiveDate::from_ymd_opt(2026, 3, 31).unwrap();
+        let provider = spawn(ProviderOptions {
+            today: Some(today),
+            fault: None,
+            fixture: root.join("contracts/reference-fixture.toml"),
+        })
+        .await
+        .unwrap();
+        let mut suite = Suite::load(&root.join("contracts"), &root.join("golden")).unwrap();
+        let trial = "kontanthjaelp::RetBevilling::golden::i-gang-uden-referencer".to_owned();
+        let cases = suite.take_selected(std::slice::from_ref(&trial), true);
+        let suite = Arc::new(suite);
+        let runner = |keep: bool| {
+            let options = RunOptions {
+                endpoint: Url::parse(&format!("http://{}/service/", provider.addr)).unwrap(),
+                today,
+                caller: CallerIdentity::new(AuthorityContext::new("29189846").unwrap()),
+                jobs: 2,
+                client: ClientOptions::default(),
+                reports_dir: PathBuf::from("reports"),
+            };
+            let runner = Runner::new(suite.clone(), options).unwrap();
+            Arc::new(runner.keeping_exchanges(keep))
+        };
+        for keep in [true, false] {
+            let run = run_repeated(runner(keep), cases.clone(), 3, |_| {}).await;
+            assert_eq!(run.repetitions.passed, 3, "keep {keep}");
+            let [result] = &run.results[..] else {
+                panic!("one result per trial, got {}", run.results.len());
+            };
+            assert_eq!(result.request.is_some(), keep);
+            assert_eq!(result.response.is_some(), keep);
+            assert!(result.judgement.canonical_response.is_some());
+        }
     }
 
     #[test]

@@ -1,8 +1,10 @@
 //! What a run prints while it goes: a progress bar on an interactive terminal, one line per case
-//! otherwise (CI logs, pipes). The plain format is `PASS  <trial>` or
+//! otherwise (CI logs, pipes; passing lines are flushed in batches). The plain format is `PASS  <trial>` or
 //! `FAIL|BASELINED|ERROR  <trial> — <check>: <message>`; scripts and tests parse it.
 
-use std::io::IsTerminal;
+use std::io::{BufWriter, IsTerminal, Stdout, Write};
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
 
 use indicatif::{ProgressBar, ProgressStyle};
 
@@ -15,7 +17,32 @@ pub enum Progress {
     /// A bar counting cases; failures are printed above it.
     Bar(ProgressBar),
     /// One line per case on stdout.
-    Plain,
+    Plain(Mutex<Lines>),
+}
+
+/// Plain lines, written in batches: a soak of many short exchanges would otherwise spend a
+/// system call per passing line. Problems, and the batch at least every
+/// [`LINES_FLUSHED_EVERY`], still appear as they happen.
+pub struct Lines {
+    out: BufWriter<Stdout>,
+    flushed: Instant,
+}
+
+const LINES_FLUSHED_EVERY: Duration = Duration::from_millis(100);
+
+impl Lines {
+    fn write(&mut self, line: &str, urgent: bool) {
+        // Like println!, except that a closed stdout must not stop the run.
+        let _ = writeln!(self.out, "{line}");
+        if urgent || self.flushed.elapsed() >= LINES_FLUSHED_EVERY {
+            self.flush();
+        }
+    }
+
+    fn flush(&mut self) {
+        let _ = self.out.flush();
+        self.flushed = Instant::now();
+    }
 }
 
 impl Progress {
@@ -30,7 +57,10 @@ impl Progress {
             }
             Progress::Bar(bar)
         } else {
-            Progress::Plain
+            Progress::Plain(Mutex::new(Lines {
+                out: BufWriter::new(std::io::stdout()),
+                flushed: Instant::now(),
+            }))
         }
     }
 
@@ -38,7 +68,10 @@ impl Progress {
     pub fn case_finished(&self, result: &CaseResult, baselined: bool) {
         let line = case_line(result, baselined);
         match self {
-            Progress::Plain => println!("{line}"),
+            Progress::Plain(lines) => {
+                let passed = result.judgement.outcome() == Outcome::Passed;
+                lock(lines).write(&line, !passed);
+            }
             Progress::Bar(bar) => {
                 if result.judgement.outcome() != Outcome::Passed {
                     bar.println(line);
@@ -51,10 +84,18 @@ impl Progress {
 
     /// Removes the bar so the summary lines follow the failures directly.
     pub fn finish(&self) {
-        if let Progress::Bar(bar) = self {
-            bar.finish_and_clear();
+        match self {
+            Progress::Bar(bar) => bar.finish_and_clear(),
+            Progress::Plain(lines) => lock(lines).flush(),
         }
     }
+}
+
+fn lock(lines: &Mutex<Lines>) -> std::sync::MutexGuard<'_, Lines> {
+    // A panic while writing a line leaves nothing half-written worth refusing.
+    lines
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
 /// `CI` set to anything but empty, `0` or `false` (GitHub Actions and GitLab CI set `true`).

@@ -41,17 +41,17 @@ impl Suite {
     pub fn select(&self, filters: &[String], exact: bool) -> Vec<Case> {
         self.cases
             .iter()
-            .filter(|c| {
-                filters.is_empty()
-                    || filters.iter().any(|f| {
-                        if exact {
-                            c.name == *f
-                        } else {
-                            c.name.contains(f.as_str())
-                        }
-                    })
-            })
+            .filter(|case| selects(case, filters, exact))
             .cloned()
+            .collect()
+    }
+
+    /// Moves the cases [`Suite::select`] would choose out of the suite, dropping the others: a run
+    /// needs the contracts afterwards but not a second copy of every case.
+    pub fn take_selected(&mut self, filters: &[String], exact: bool) -> Vec<Case> {
+        std::mem::take(&mut self.cases)
+            .into_iter()
+            .filter(|case| selects(case, filters, exact))
             .collect()
     }
 
@@ -75,4 +75,15 @@ impl Suite {
                 operation: case.operation.clone(),
             })
     }
+}
+
+fn selects(case: &Case, filters: &[String], exact: bool) -> bool {
+    filters.is_empty()
+        || filters.iter().any(|f| {
+            if exact {
+                case.name == *f
+            } else {
+                case.name.contains(f.as_str())
+            }
+        })
 }
