@@ -9,7 +9,8 @@
 # 3. kontrakt: `kontrakt run --exact <trial> --repeat REQUESTS --jobs CONCURRENCY` against the same
 #    provider, with every check on; requests/s from the run's own duration (results.json).
 # 4. Prints kontrakt / wrk (goal >= 80 %), then the peak RSS of kontrakt (/usr/bin/time -v) for
-#    1,000 and 100,000 repetitions of one trial, and for 1,000 and 100,000 distinct trials (a
+#    1,000 and 100,000 repetitions of one trial, for 1,000 and 100,000 generated cases of one
+#    schema-driven property trial (`--cases N`), and for 1,000 and 100,000 distinct trials (a
 #    throwaway golden tree of symbolic links to one request, under target/); each must stay
 #    within its stated budget.
 # Every load is bounded in count and time and stays on loopback.
@@ -22,6 +23,7 @@ RSS_BUDGET_KB=${RSS_BUDGET_KB:-65536}
 DISTINCT_RSS_BUDGET_KB=${DISTINCT_RSS_BUDGET_KB:-360448}
 TODAY=2026-03-31
 TRIAL=kontanthjaelp::RetBevilling::golden::i-gang-uden-referencer
+GENERATED_TRIAL=kontanthjaelp::RetBevilling::property::schema-valid
 ACTION=http://serviceplatformen.dk/xml/wsdl/soap11/JC/Kontanthjaelp/2/RetBevilling
 for tool in wrk /usr/bin/time python3 curl; do
     command -v "$tool" >/dev/null || { echo "missing $tool (apt-get install -y wrk time curl)"; exit 2; }
@@ -86,6 +88,23 @@ echo "peak RSS: 1,000 repetitions ${SMALL} KiB, 100,000 repetitions ${LARGE} KiB
     "ratio $(python3 -c "print(f'{$LARGE/$SMALL:.2f}')") (flat = 1.0), budget ${RSS_BUDGET_KB} KiB"
 [ "$LARGE" -le "$RSS_BUDGET_KB" ] || { echo "over the RSS budget"; exit 1; }
 rm -rf "$WORK/rss-1000" "$WORK/rss-100000"
+
+# 100,000 generated cases: one schema-driven property trial drawing N requests (generation,
+# request and response validation, checks and shrinking bookkeeping included); a property trial
+# keeps one verdict however many cases it draws, so RSS must stay flat and within the budget.
+generated_rss_kb() { # CASES
+    /usr/bin/time -v "$BIN" run --endpoint "$BASE" --today "$TODAY" --exact "$GENERATED_TRIAL" \
+        --cases "$1" --jobs "$CONCURRENCY" --reports "$WORK/generated-$1" \
+        2>"$WORK/time-generated-$1.txt" >"$WORK/generated-$1.out"
+    grep -q "^1 passed, 0 failed" "$WORK/generated-$1.out" || { tail -n 3 "$WORK/generated-$1.out"; exit 2; }
+    awk '/Maximum resident set size/ {print $6}' "$WORK/time-generated-$1.txt"
+    rm -rf "$WORK/generated-$1"
+}
+SMALL=$(generated_rss_kb 1000)
+LARGE=$(generated_rss_kb 100000)
+echo "peak RSS: 1,000 generated cases ${SMALL} KiB, 100,000 generated cases ${LARGE} KiB;" \
+    "ratio $(python3 -c "print(f'{$LARGE/$SMALL:.2f}')") (flat = 1.0), budget ${RSS_BUDGET_KB} KiB"
+[ "$LARGE" -le "$RSS_BUDGET_KB" ] || { echo "over the generated-cases RSS budget"; exit 1; }
 
 # 100,000 distinct trials: the shipped golden tree (other operations' cases feed the generated
 # trials' bindings) plus N links to the fixed golden request, selected by name.
