@@ -231,3 +231,96 @@ impl Automata {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::xsd::{CompileOptions, SchemaSet};
+
+    /// Every sequence of up to four children drawn from `names`, stepped through the automaton
+    /// and through the interpreter: same leaves, same refusals, same completeness.
+    fn agrees_with_interpreter(schema: &str, root_element: &str, names: &[(Option<&str>, &str)]) {
+        let dir = std::env::temp_dir().join(format!("kontrakt-automaton-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join(format!("{root_element}.xsd"));
+        std::fs::write(&path, schema).unwrap();
+        let set = SchemaSet::compile(&[path], &CompileOptions::default()).unwrap();
+        let c = &set.components;
+        let decl = c.global_elements[&QName::new(None, root_element)];
+        let Some(ContentType::Elements { particle: root, .. }) =
+            c.complex(c.elements[decl].type_id).map(|ct| &ct.content)
+        else {
+            panic!("{root_element} has no element content");
+        };
+        assert!(
+            set.automata.by_root.contains_key(root),
+            "no automaton built"
+        );
+        let models = Models::new(&c.particles, &set.nullable);
+        let mut sequences: Vec<Vec<usize>> = vec![vec![]];
+        for _ in 0..4 {
+            let longer: Vec<Vec<usize>> = sequences
+                .iter()
+                .filter(|s| s.len() == sequences.last().map_or(0, Vec::len))
+                .flat_map(|s| (0..names.len()).map(move |n| [s.clone(), vec![n]].concat()))
+                .collect();
+            sequences.extend(longer);
+        }
+        let mut buffers = Buffers::default();
+        for sequence in &sequences {
+            let mut cursor = set.automata.start(*root);
+            let mut state = MatchState::default();
+            for &n in sequence {
+                let (ns, local) = names[n];
+                let ours =
+                    set.automata
+                        .step(c, &models, *root, &mut cursor, &mut buffers, (ns, local));
+                let mut matches = |p| leaf_matches(c, p, ns, local);
+                let theirs = models.step(*root, &mut state, &mut buffers, &mut matches);
+                assert_eq!(ours, theirs, "{sequence:?}");
+            }
+            assert_eq!(
+                set.automata.is_complete(&models, *root, &cursor),
+                models.is_complete(*root, &state),
+                "{sequence:?}"
+            );
+            assert_eq!(set.automata.match_state(*root, &cursor), &state);
+        }
+    }
+
+    const XS: &str = r#"xmlns:xs="http://www.w3.org/2001/XMLSchema""#;
+
+    #[test]
+    fn sequence_choice_and_bounded_repetition() {
+        let schema = format!(
+            r#"<xs:schema {XS}><xs:element name="r"><xs:complexType><xs:sequence>
+                 <xs:element name="a" minOccurs="0"/>
+                 <xs:choice maxOccurs="2"><xs:element name="b"/><xs:element name="c" maxOccurs="3"/></xs:choice>
+                 <xs:element name="a" minOccurs="0" maxOccurs="unbounded"/>
+               </xs:sequence></xs:complexType></xs:element></xs:schema>"#
+        );
+        let names = [(None, "a"), (None, "b"), (None, "c"), (None, "d")];
+        agrees_with_interpreter(&schema, "r", &names);
+    }
+
+    #[test]
+    fn wildcards_and_substitution_groups() {
+        let schema = format!(
+            r###"<xs:schema {XS}>
+                 <xs:element name="head"/><xs:element name="member" substitutionGroup="head"/>
+                 <xs:element name="r"><xs:complexType><xs:sequence>
+                   <xs:element ref="head" maxOccurs="2"/>
+                   <xs:any namespace="##other" processContents="skip" minOccurs="0"/>
+                   <xs:element name="z" minOccurs="0"/>
+                 </xs:sequence></xs:complexType></xs:element></xs:schema>"###
+        );
+        let names = [
+            (None, "head"),
+            (None, "member"),
+            (Some("urn:elsewhere"), "x"),
+            (None, "z"),
+            (None, "y"),
+        ];
+        agrees_with_interpreter(&schema, "r", &names);
+    }
+}
