@@ -398,6 +398,8 @@ impl<'s, 'a, 'i> Validator<'s, 'a, 'i> {
         }
     }
 
+    /// Validates a simple value and returns it, or None when it is invalid or, with `keep`
+    /// false, when the value is not needed and the type's check needs none.
     fn simple_value(
         &mut self,
         node: Node<'a, 'i>,
@@ -405,7 +407,11 @@ impl<'s, 'a, 'i> Validator<'s, 'a, 'i> {
         text: &str,
         path: InstancePath<'a, 'i>,
         what: fmt::Arguments,
+        keep: bool,
     ) -> Option<TypedValue> {
+        if !keep && simple::is_valid_plain_string(self.c, ty, text) {
+            return None;
+        }
         let mut ids = Ids::default();
         match simple::validate(self.c, ty, text, &NodeResolver(node), &mut ids) {
             Ok(v) => {
@@ -532,6 +538,7 @@ impl<'s, 'a, 'i> Validator<'s, 'a, 'i> {
                 attr.value(),
                 attr_path,
                 format_args!("attribute {}", attr.name()),
+                fixed.is_some() || self.track_values,
             );
             if let (Some(v), Some(f)) = (&value, fixed)
                 && !f.value.as_ref().is_some_and(|fv| simple::same_value(v, fv))
@@ -621,6 +628,7 @@ impl<'s, 'a, 'i> Validator<'s, 'a, 'i> {
                     &text,
                     path,
                     format_args!("element {}", node.tag_name().name()),
+                    value_constraint.is_some_and(|vc| vc.fixed) || self.track_values,
                 ),
             };
             if let (Some(v), Some(vc)) = (&value, value_constraint.filter(|v| v.fixed))
