@@ -55,15 +55,17 @@ struct Automaton {
     index: HashMap<MatchState, usize>,
 }
 
-/// The automata of a schema set's content models, by root particle.
+/// The automata of a schema set's content models, indexed by root particle (a lookup per
+/// element, so no hashing).
 #[derive(Default)]
 pub struct Automata {
-    by_root: HashMap<ParticleId, Automaton>,
+    by_root: Vec<Option<Automaton>>,
 }
 
 impl std::fmt::Debug for Automata {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "Automata({} models)", self.by_root.len())
+        let built = self.by_root.iter().flatten().count();
+        write!(f, "Automata({built} models)")
     }
 }
 
@@ -153,20 +155,32 @@ impl Automaton {
 impl Automata {
     /// Builds the automaton of every element-only or mixed content model of `c`.
     pub fn build(c: &Components, models: &Models) -> Automata {
-        let mut by_root = HashMap::new();
+        let mut by_root: Vec<Option<Automaton>> = std::iter::repeat_with(|| None)
+            .take(c.particles.len())
+            .collect();
         for t in 0..c.types.len() {
             if let Some(ContentType::Elements { particle, .. }) = c.complex(t).map(|ct| &ct.content)
-                && !by_root.contains_key(particle)
+                && by_root[*particle].is_none()
                 && let Some(a) = Automaton::build(c, models, *particle)
             {
-                by_root.insert(*particle, a);
+                by_root[*particle] = Some(a);
             }
         }
         Automata { by_root }
     }
 
+    fn get(&self, root: ParticleId) -> Option<&Automaton> {
+        self.by_root.get(root).and_then(Option::as_ref)
+    }
+
+    /// The automaton of a model a `Cursor::State` is in.
+    fn built(&self, root: ParticleId) -> &Automaton {
+        self.get(root)
+            .expect("a cursor is in an automaton state only when the model has one")
+    }
+
     pub fn start(&self, root: ParticleId) -> Cursor {
-        if self.by_root.contains_key(&root) {
+        if self.get(root).is_some() {
             Cursor::State(0)
         } else {
             Cursor::Interpreted(MatchState::default())
@@ -186,7 +200,7 @@ impl Automata {
     ) -> Option<ParticleId> {
         let mut state = match cursor {
             Cursor::State(s) => {
-                let automaton = &self.by_root[&root];
+                let automaton = self.built(root);
                 let state = &automaton.states[*s];
                 if let Some(m) = state
                     .moves
@@ -208,7 +222,7 @@ impl Automata {
         let leaf = models.step(root, &mut state, buffers, &mut |p| {
             leaf_matches(c, p, ns, local)
         });
-        *cursor = match self.by_root.get(&root).and_then(|a| a.index.get(&state)) {
+        *cursor = match self.get(root).and_then(|a| a.index.get(&state)) {
             Some(&s) => Cursor::State(s),
             None => Cursor::Interpreted(state),
         };
@@ -218,7 +232,7 @@ impl Automata {
     /// The interpreter's state at `cursor`.
     pub fn match_state<'a>(&'a self, root: ParticleId, cursor: &'a Cursor) -> &'a MatchState {
         match cursor {
-            Cursor::State(s) => &self.by_root[&root].states[*s].interpreted,
+            Cursor::State(s) => &self.built(root).states[*s].interpreted,
             Cursor::Interpreted(state) => state,
         }
     }
@@ -226,7 +240,7 @@ impl Automata {
     /// True when the children seen so far are a complete match.
     pub fn is_complete(&self, models: &Models, root: ParticleId, cursor: &Cursor) -> bool {
         match cursor {
-            Cursor::State(s) => self.by_root[&root].states[*s].complete,
+            Cursor::State(s) => self.built(root).states[*s].complete,
             Cursor::Interpreted(state) => models.is_complete(root, state),
         }
     }
@@ -252,10 +266,7 @@ mod tests {
         else {
             panic!("{root_element} has no element content");
         };
-        assert!(
-            set.automata.by_root.contains_key(root),
-            "no automaton built"
-        );
+        assert!(set.automata.get(*root).is_some(), "no automaton built");
         let models = Models::new(&c.particles, &set.nullable);
         let mut sequences: Vec<Vec<usize>> = vec![vec![]];
         for _ in 0..4 {
