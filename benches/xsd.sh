@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # XSD validation throughput and memory, kontrakt vs libxml2 in the same run (issue 4).
-# Generates under target/xsd-bench/ per contract with a repeatable element (today terminaladgang) 2,000 SOAP-body documents of 1–50 KB and one
+# Generates under target/xsd-bench/, per contract (today kontanthjaelp, sygefravaer and terminaladgang), 2,000 SOAP-body documents of 1–50 KB and one
 # ~10 MB document (examples/xsd_corpus.rs), then validates the same files with
 # `kontrakt xsd validate` and `xmllint --noout --schema`, one process per contract and corpus,
 # and prints documents/s, MB/s, the ratio, and peak RSS on the 10 MB documents.

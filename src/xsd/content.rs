@@ -33,7 +33,7 @@ pub struct Models<'p> {
 }
 
 /// Where a content model match stands after some children.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
 pub struct MatchState {
     started: bool,
     positions: Vec<Position>,

@@ -1,5 +1,6 @@
 //! Validating files, for `kontrakt xsd validate --schema main.xsd a.xml b.xml`.
 
+use std::io::Read;
 use std::num::NonZeroUsize;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -36,10 +37,11 @@ pub fn validate_files(
     // whole share of the list
     let work = || {
         let mut done = vec![];
+        let mut buffer = vec![];
         loop {
             let index = next.fetch_add(1, Ordering::Relaxed);
             let Some(path) = docs.get(index) else { break };
-            let outcome = validate_file(&set, path);
+            let outcome = validate_file(&set, path, &mut buffer);
             done.push((
                 index,
                 FileResult {
@@ -67,17 +69,23 @@ pub fn validate_files(
     Ok(results.into_iter().map(|(_, result)| result).collect())
 }
 
-fn validate_file(set: &SchemaSet, path: &PathBuf) -> FileOutcome {
-    let text = match std::fs::read_to_string(path) {
+/// Validates the document at `path`, read into `buffer` (reused from file to file).
+fn validate_file(set: &SchemaSet, path: &PathBuf, buffer: &mut Vec<u8>) -> FileOutcome {
+    buffer.clear();
+    if let Err(e) = std::fs::File::open(path).and_then(|mut f| f.read_to_end(buffer)) {
+        return FileOutcome::Unreadable(format!("cannot read: {e}"));
+    }
+    // std's check is fast on ASCII only, and Danish instances are full of æ, ø and å
+    let text = match simdutf8::compat::from_utf8(buffer) {
         Ok(t) => t,
-        Err(e) => return FileOutcome::Unreadable(format!("cannot read: {e}")),
+        Err(e) => return FileOutcome::Unreadable(format!("cannot read: not UTF-8: {e}")),
     };
     let options = roxmltree::ParsingOptions {
         allow_dtd: false,
         ..Default::default()
     };
     let doc = match roxmltree::Document::parse_with_options(
-        text.strip_prefix('\u{feff}').unwrap_or(&text),
+        text.strip_prefix('\u{feff}').unwrap_or(text),
         options,
     ) {
         Ok(d) => d,

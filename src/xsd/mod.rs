@@ -16,6 +16,7 @@
 //! harness has no use for entity expansion from untrusted input.
 
 mod api;
+mod automaton;
 mod compile;
 mod content;
 pub mod datatypes;
@@ -70,6 +71,7 @@ impl Default for CompileOptions {
 pub struct SchemaSet {
     components: model::Components,
     nullable: Vec<bool>,
+    automata: automaton::Automata,
     error_limit: usize,
 }
 
@@ -83,9 +85,14 @@ impl SchemaSet {
         let paths: Vec<PathBuf> = paths.iter().map(|p| p.as_ref().to_owned()).collect();
         let components = compile::compile(&paths, options)?;
         let nullable = content::compute_nullable(&components.particles);
+        let automata = automaton::Automata::build(
+            &components,
+            &content::Models::new(&components.particles, &nullable),
+        );
         Ok(SchemaSet {
             components,
             nullable,
+            automata,
             error_limit: options.error_limit,
         })
     }
@@ -100,6 +107,7 @@ impl SchemaSet {
         let mut v = validate::Validator::new(
             &self.components,
             &self.nullable,
+            &self.automata,
             element.document(),
             self.error_limit,
         );

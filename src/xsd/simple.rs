@@ -2,7 +2,8 @@
 //! the built-in datatypes and their facets.
 
 use super::datatypes::{
-    BuiltinType, NamespaceResolver, WhiteSpace, normalize_white_space, parse_value,
+    BuiltinType, NamespaceResolver, WhiteSpace, is_white_space_normalized, normalize_white_space,
+    parse_value,
 };
 use super::model::{Components, TypeId, TypedValue, Variety};
 
@@ -41,6 +42,31 @@ pub fn validate(
     ids: &mut Ids,
 ) -> Result<TypedValue, String> {
     validate_depth(c, ty, text, ns, ids, 0)
+}
+
+/// True when `ty` is a string type without an enumeration (most of an instance's values) and
+/// `text` is valid for it: checked on the lexical form, which is the value, so no value is built.
+/// False says nothing: `validate` decides, and gives the message.
+pub fn is_valid_plain_string(c: &Components, ty: TypeId, text: &str) -> bool {
+    let Some(st) = c.simple(ty) else {
+        return false;
+    };
+    let Variety::Atomic { builtin } = st.variety else {
+        return false;
+    };
+    if !matches!(
+        builtin,
+        BuiltinType::String | BuiltinType::NormalizedString | BuiltinType::Token
+    ) || st.facets.enumeration().is_some()
+    {
+        return false;
+    }
+    let normalized = normalize_white_space(text, st.facets.white_space());
+    is_white_space_normalized(&normalized, builtin.white_space())
+        && st
+            .facets
+            .check(builtin, false, &normalized, None, None)
+            .is_ok()
 }
 
 fn validate_depth(

@@ -222,3 +222,32 @@ fn stray_text_is_reported_before_the_errors_of_later_children() {
         messages[..2].to_vec()
     );
 }
+
+#[test]
+fn plain_string_check_agrees_with_full_validation() {
+    let schema = format!(
+        r#"<xs:schema {XS}>
+             <xs:simpleType name="Code"><xs:restriction base="xs:token">
+               <xs:maxLength value="5"/><xs:pattern value="[a-zæø ]*"/>
+             </xs:restriction></xs:simpleType>
+             <xs:simpleType name="Kind"><xs:restriction base="xs:string">
+               <xs:enumeration value="a"/></xs:restriction></xs:simpleType>
+             <xs:simpleType name="Id"><xs:restriction base="xs:ID"/></xs:simpleType>
+           </xs:schema>"#
+    );
+    let dir = write("plain-string", &[("s.xsd", &schema)]);
+    let set = SchemaSet::compile(&[dir.join("s.xsd")], &CompileOptions::default()).unwrap();
+    let c = &set.components;
+    let ty = |name: &str| c.global_types[&super::model::QName::new(None, name)];
+    let full = |t, text| {
+        let ids = &mut super::simple::Ids::default();
+        super::simple::validate(c, t, text, &super::datatypes::NoNamespaces, ids).is_ok()
+    };
+    for text in ["abc", " æ  ø ", "abcdef", "a b c", "ABC", "", "\tab\n"] {
+        let fast = super::simple::is_valid_plain_string(c, ty("Code"), text);
+        assert_eq!(fast, full(ty("Code"), text), "{text:?}");
+    }
+    // an enumeration and an ID need the value: left to full validation
+    assert!(!super::simple::is_valid_plain_string(c, ty("Kind"), "a"));
+    assert!(!super::simple::is_valid_plain_string(c, ty("Id"), "a"));
+}

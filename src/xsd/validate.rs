@@ -7,6 +7,7 @@ use std::fmt;
 
 use roxmltree::{Node, NodeId};
 
+use super::automaton::Automata;
 use super::compile::NodeResolver;
 use super::content::{Buffers, MatchState, Models};
 use super::error::{ValidationError, ValidationReport};
@@ -58,6 +59,7 @@ type KeyTuple = Vec<TypedValue>;
 pub struct Validator<'s, 'a, 'i> {
     c: &'s Components,
     models: Models<'s>,
+    automata: &'s Automata,
     /// Content-model working memory shared by all elements of the document.
     buffers: Buffers,
     doc: &'a roxmltree::Document<'i>,
@@ -168,12 +170,14 @@ impl<'s, 'a, 'i> Validator<'s, 'a, 'i> {
     pub fn new(
         c: &'s Components,
         nullable: &'s [bool],
+        automata: &'s Automata,
         doc: &'a roxmltree::Document<'i>,
         limit: usize,
     ) -> Self {
         Validator {
             c,
             models: Models::new(&c.particles, nullable),
+            automata,
             buffers: Buffers::default(),
             doc,
             report: ValidationReport::default(),
@@ -394,6 +398,8 @@ impl<'s, 'a, 'i> Validator<'s, 'a, 'i> {
         }
     }
 
+    /// Validates a simple value and returns it, or None when it is invalid or, with `keep`
+    /// false, when the value is not needed and the type's check needs none.
     fn simple_value(
         &mut self,
         node: Node<'a, 'i>,
@@ -401,7 +407,11 @@ impl<'s, 'a, 'i> Validator<'s, 'a, 'i> {
         text: &str,
         path: InstancePath<'a, 'i>,
         what: fmt::Arguments,
+        keep: bool,
     ) -> Option<TypedValue> {
+        if !keep && simple::is_valid_plain_string(self.c, ty, text) {
+            return None;
+        }
         let mut ids = Ids::default();
         match simple::validate(self.c, ty, text, &NodeResolver(node), &mut ids) {
             Ok(v) => {
@@ -528,6 +538,7 @@ impl<'s, 'a, 'i> Validator<'s, 'a, 'i> {
                 attr.value(),
                 attr_path,
                 format_args!("attribute {}", attr.name()),
+                fixed.is_some() || self.track_values,
             );
             if let (Some(v), Some(f)) = (&value, fixed)
                 && !f.value.as_ref().is_some_and(|fv| simple::same_value(v, fv))
@@ -617,6 +628,7 @@ impl<'s, 'a, 'i> Validator<'s, 'a, 'i> {
                     &text,
                     path,
                     format_args!("element {}", node.tag_name().name()),
+                    value_constraint.is_some_and(|vc| vc.fixed) || self.track_values,
                 ),
             };
             if let (Some(v), Some(vc)) = (&value, value_constraint.filter(|v| v.fixed))
@@ -669,7 +681,7 @@ impl<'s, 'a, 'i> Validator<'s, 'a, 'i> {
         // children are far apart in memory); the text error still comes before the children's
         let errors_before = self.report.errors.len();
         let mut stray_text = None;
-        let mut state = MatchState::default();
+        let mut cursor = self.automata.start(root);
         for child in node.children() {
             if !child.is_element() {
                 if stray_text.is_none() && is_stray_text(&child) {
@@ -679,21 +691,17 @@ impl<'s, 'a, 'i> Validator<'s, 'a, 'i> {
             }
             let child_path = InstancePath::element(child);
             let (cns, clocal) = (child.tag_name().namespace(), child.tag_name().name());
-            let mut matches = |p: ParticleId| match &c.particles[p].term {
-                Term::Element(e) => {
-                    c.elements[*e].name.is(cns, clocal)
-                        || c.substitutes
-                            .get(e)
-                            .is_some_and(|m| m.iter().any(|x| c.elements[*x].name.is(cns, clocal)))
-                }
-                Term::Wildcard(w) => w.allows(cns),
-                _ => false,
-            };
-            let step = self
-                .models
-                .step(root, &mut state, &mut self.buffers, &mut matches);
+            let step = self.automata.step(
+                c,
+                &self.models,
+                root,
+                &mut cursor,
+                &mut self.buffers,
+                (cns, clocal),
+            );
             let Some(leaf) = step else {
-                let expected = self.describe_expected(root, &state);
+                let expected =
+                    self.describe_expected(root, self.automata.match_state(root, &cursor));
                 self.error(
                     child,
                     child_path,
@@ -750,8 +758,8 @@ impl<'s, 'a, 'i> Validator<'s, 'a, 'i> {
         if let Some(t) = stray_text {
             self.error_before(errors_before, t, path, STRAY_TEXT);
         }
-        if !self.models.is_complete(root, &state) {
-            let expected = self.describe_expected(root, &state);
+        if !self.automata.is_complete(&self.models, root, &cursor) {
+            let expected = self.describe_expected(root, self.automata.match_state(root, &cursor));
             self.error(
                 node,
                 path,

@@ -228,34 +228,38 @@ impl BuiltinType {
     }
 }
 
+/// Whether `s` is unchanged by the whiteSpace normalisation `ws`: one pass over the bytes, as
+/// every value of an instance is checked.
+pub fn is_white_space_normalized(s: &str, ws: WhiteSpace) -> bool {
+    let is_control = |b: u8| matches!(b, b'\t' | b'\n' | b'\r');
+    match ws {
+        WhiteSpace::Preserve => true,
+        WhiteSpace::Replace => !s.bytes().any(is_control),
+        WhiteSpace::Collapse => {
+            let bytes = s.as_bytes();
+            bytes.first() != Some(&b' ')
+                && bytes.last() != Some(&b' ')
+                && !bytes.iter().copied().any(is_control)
+                && !bytes.windows(2).any(|pair| pair == b"  ")
+        }
+    }
+}
+
 /// Applies the whiteSpace normalisation of XSD 1.0 §4.3.6 to a lexical form.
 pub fn normalize_white_space(s: &str, ws: WhiteSpace) -> Cow<'_, str> {
+    if is_white_space_normalized(s, ws) {
+        return Cow::Borrowed(s);
+    }
     let is_xml_space = |c: char| matches!(c, ' ' | '\t' | '\n' | '\r');
     match ws {
         WhiteSpace::Preserve => Cow::Borrowed(s),
-        WhiteSpace::Replace => {
-            if s.contains(['\t', '\n', '\r']) {
-                Cow::Owned(s.replace(['\t', '\n', '\r'], " "))
-            } else {
-                Cow::Borrowed(s)
-            }
-        }
-        WhiteSpace::Collapse => {
-            let already_collapsed = !s.starts_with(' ')
-                && !s.ends_with(' ')
-                && !s.contains(['\t', '\n', '\r'])
-                && !s.contains("  ");
-            if already_collapsed {
-                Cow::Borrowed(s)
-            } else {
-                Cow::Owned(
-                    s.split(is_xml_space)
-                        .filter(|part| !part.is_empty())
-                        .collect::<Vec<_>>()
-                        .join(" "),
-                )
-            }
-        }
+        WhiteSpace::Replace => Cow::Owned(s.replace(['\t', '\n', '\r'], " ")),
+        WhiteSpace::Collapse => Cow::Owned(
+            s.split(is_xml_space)
+                .filter(|part| !part.is_empty())
+                .collect::<Vec<_>>()
+                .join(" "),
+        ),
     }
 }
 

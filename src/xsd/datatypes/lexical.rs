@@ -1,6 +1,6 @@
 //! Lexical-to-value mapping of every built-in type.
 
-use super::builtin::{BuiltinType, normalize_white_space};
+use super::builtin::{BuiltinType, is_white_space_normalized, normalize_white_space};
 use super::decimal::Decimal;
 use super::names::name_problem;
 use super::temporal::{Duration, Temporal};
@@ -58,7 +58,7 @@ pub fn parse_value(
 
 fn parse_reason(ty: BuiltinType, s: &str, ns: &dyn NamespaceResolver) -> Result<Value, String> {
     use BuiltinType as B;
-    if normalize_white_space(s, ty.white_space()) != s {
+    if !is_white_space_normalized(s, ty.white_space()) {
         return Err(format!(
             "it is not whitespace-normalised ({})",
             ty.white_space().keyword()

@@ -27,7 +27,7 @@ mod regex;
 mod temporal;
 mod value;
 
-pub use builtin::{BuiltinType, WhiteSpace, normalize_white_space};
+pub use builtin::{BuiltinType, WhiteSpace, is_white_space_normalized, normalize_white_space};
 pub use decimal::Decimal;
 pub use facets::{EnumerationValue, FacetDecl, FacetError, FacetKind, FacetSet, FacetViolation};
 pub use lexical::{DatatypeError, NamespaceResolver, NoNamespaces, parse_lexical, parse_value};
