@@ -21,12 +21,7 @@ const MAX_STATES: usize = 256;
 /// child element named `{ns}local`.
 pub fn leaf_matches(c: &Components, p: ParticleId, ns: Option<&str>, local: &str) -> bool {
     match &c.particles[p].term {
-        Term::Element(e) => {
-            c.elements[*e].name.is(ns, local)
-                || c.substitutes
-                    .get(e)
-                    .is_some_and(|m| m.iter().any(|x| c.elements[*x].name.is(ns, local)))
-        }
+        Term::Element(e) => c.element_named(*e, ns, local).is_some(),
         Term::Wildcard(w) => w.allows(ns),
         _ => false,
     }

@@ -239,6 +239,19 @@ pub struct Components {
 }
 
 impl Components {
+    /// The element a child named `{ns}local` is, where declaration `e` is expected: `e` itself
+    /// or a member of its substitution group.
+    pub fn element_named(&self, e: ElemId, ns: Option<&str>, local: &str) -> Option<ElemId> {
+        if self.elements[e].name.is(ns, local) {
+            return Some(e);
+        }
+        self.substitutes
+            .get(&e)?
+            .iter()
+            .copied()
+            .find(|x| self.elements[*x].name.is(ns, local))
+    }
+
     pub fn simple(&self, id: TypeId) -> Option<&SimpleType> {
         match &self.types[id].kind {
             TypeKind::Simple(s) => Some(s),

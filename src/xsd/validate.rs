@@ -714,14 +714,10 @@ impl<'s, 'a, 'i> Validator<'s, 'a, 'i> {
             };
             match &c.particles[leaf].term {
                 Term::Element(e) => {
-                    let actual = if c.elements[*e].name.is(cns, clocal) {
-                        *e
-                    } else {
-                        let member = c.substitutes[e]
-                            .iter()
-                            .copied()
-                            .find(|x| c.elements[*x].name.is(cns, clocal))
-                            .unwrap_or(*e);
+                    // The content model matched this leaf by the child's name: the child is the
+                    // declaration itself or a member of its substitution group.
+                    let actual = c.element_named(*e, cns, clocal).unwrap_or(*e);
+                    if actual != *e {
                         let head = &c.elements[*e];
                         let mut blocked = DerivationSet {
                             substitution: false,
@@ -732,7 +728,7 @@ impl<'s, 'a, 'i> Validator<'s, 'a, 'i> {
                             blocked.restriction |= ct.block.restriction;
                         }
                         if head.block.substitution
-                            || !type_derives(c, c.elements[member].type_id, head.type_id, blocked)
+                            || !type_derives(c, c.elements[actual].type_id, head.type_id, blocked)
                         {
                             self.error(
                                 child,
@@ -744,8 +740,7 @@ impl<'s, 'a, 'i> Validator<'s, 'a, 'i> {
                                 ),
                             );
                         }
-                        member
-                    };
+                    }
                     self.element(child, Some(actual), None, child_path, depth + 1);
                 }
                 Term::Wildcard(w) => {
