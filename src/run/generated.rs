@@ -206,32 +206,51 @@ impl Runner {
         exchanged: &mut Exchanged,
     ) -> Judgement {
         let handle = tokio::runtime::Handle::current();
-        let seed = self.generation.seed;
-        let replay = replay_command(&case.name, seed);
-        let failure = |value: &str, how: String, exchanged: &mut Exchanged| {
-            let attempt = handle.block_on(self.attempt(case, generated, value, exchanged));
-            self.property_failure(case, generated, value, how, attempt, &replay)
-        };
+        let replay = replay_command(&case.name, self.generation.seed);
+        let strategy = crate::cases::strategy(generated, self.options.today);
+        self.replay_then_draw(
+            case,
+            &strategy,
+            |recorded| Ok(recorded.to_owned()),
+            |value| {
+                handle
+                    .block_on(self.attempt(case, generated, value, &mut Exchanged::default()))
+                    .judgement
+            },
+            |value, how| {
+                let attempt = handle.block_on(self.attempt(case, generated, value, exchanged));
+                self.property_failure(case, generated, value, how, attempt, &replay)
+            },
+        )
+    }
+
+    /// Replays the trial's recorded regressions (parsed by `parse`), then draws new values of
+    /// `strategy`, each judged by `judge`. The first failing value, recorded or shrunk against
+    /// the endpoint, is handed to `failure` with how it was found.
+    pub(super) fn replay_then_draw<S: Strategy>(
+        &self,
+        case: &Case,
+        strategy: &S,
+        parse: impl Fn(&str) -> Result<S::Value, String>,
+        judge: impl Fn(&S::Value) -> Judgement,
+        failure: impl FnOnce(&S::Value, &str) -> Judgement,
+    ) -> Judgement {
         let recorded = match self.recorded(case) {
             Ok(recorded) => recorded,
             Err(e) => return Judgement::could_not_test("regressions", e),
         };
-        for value in recorded {
-            let attempt =
-                handle.block_on(self.attempt(case, generated, &value, &mut Exchanged::default()));
-            if attempt.judgement.outcome() != Outcome::Passed {
-                return failure(&value, "recorded regression fails again".into(), exchanged);
+        for recorded in recorded {
+            let value = match parse(&recorded) {
+                Ok(value) => value,
+                Err(e) => return Judgement::could_not_test("regressions", e),
+            };
+            if judge(&value).first_problem().is_some() {
+                return failure(&value, "recorded regression fails again");
             }
         }
-        let strategy = crate::cases::strategy(generated, self.options.today);
-        let result = self.run_property(case, &strategy, |value| {
-            handle
-                .block_on(self.attempt(case, generated, &value, &mut Exchanged::default()))
-                .judgement
-        });
-        match result {
+        match self.run_property(case, strategy, |value| judge(&value)) {
             Ok(()) => passed_property(),
-            Err(Ok(value)) => failure(&value, "shrunk against the endpoint".into(), exchanged),
+            Err(Ok(value)) => failure(&value, "shrunk against the endpoint"),
             Err(Err(reason)) => Judgement::could_not_test("property", reason),
         }
     }
@@ -239,7 +258,7 @@ impl Runner {
     /// Draws values of `strategy` for the trial, judging each with `judge`, and on failure
     /// shrinks (each candidate judged anew) to the minimal failing value: `Err(Ok(value))`;
     /// `Err(Err(reason))` when proptest gave up.
-    pub(super) fn run_property<S: Strategy>(
+    fn run_property<S: Strategy>(
         &self,
         case: &Case,
         strategy: &S,
@@ -295,7 +314,7 @@ impl Runner {
         case: &Case,
         generated: &Generated,
         value: &str,
-        how: String,
+        how: &str,
         attempt: Attempt,
         replay: &str,
     ) -> Judgement {

@@ -187,34 +187,19 @@ impl Runner {
     }
 
     fn run_schema_trial(&self, case: &Case, trial: &Trial, exchanged: &mut Exchanged) -> Judgement {
-        let failure = |draw: &Draw, how: &str, exchanged: &mut Exchanged| {
-            let sent = trial.send(draw, exchanged);
-            self.schema_failure(case, draw, how, sent)
-        };
-        let recorded = match self.recorded(case) {
-            Ok(recorded) => recorded,
-            Err(e) => return Judgement::could_not_test("regressions", e),
-        };
-        for value in recorded {
-            let Some(draw) = Draw::parse(&value) else {
-                return Judgement::could_not_test(
-                    "regressions",
-                    format!("{}: `{value}` is no seed:size:mutation", case.name),
-                );
-            };
-            let sent = trial.send(&draw, &mut Exchanged::default());
-            if sent.judgement.first_problem().is_some() {
-                return failure(&draw, "recorded regression fails again", exchanged);
-            }
-        }
-        let result = self.run_property(case, &Draw::strategy(), |draw| {
-            trial.send(&draw, &mut Exchanged::default()).judgement
-        });
-        match result {
-            Ok(()) => passed_property(),
-            Err(Ok(draw)) => failure(&draw, "shrunk against the endpoint", exchanged),
-            Err(Err(reason)) => Judgement::could_not_test("property", reason),
-        }
+        self.replay_then_draw(
+            case,
+            &Draw::strategy(),
+            |recorded| {
+                Draw::parse(recorded)
+                    .ok_or_else(|| format!("{}: `{recorded}` is no seed:size:mutation", case.name))
+            },
+            |draw| trial.send(draw, &mut Exchanged::default()).judgement,
+            |draw, how| {
+                let sent = trial.send(draw, exchanged);
+                self.schema_failure(case, draw, how, sent)
+            },
+        )
     }
 
     /// The judgement of the minimal failing draw: its mutation label (for a negative trial),
