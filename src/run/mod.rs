@@ -435,7 +435,7 @@ impl Runner {
             version,
             &contract.service.security,
             &contract.service.headers,
-            payload,
+            request,
             &call,
         ) {
             Ok(envelope) => envelope,
@@ -447,8 +447,11 @@ impl Runner {
             .map(|(name, value)| (HeaderName::from_static(name), value))
             .collect();
         let canonical = exchanged.canonical;
-        // Only the display copy is kept: the SAML assertion never reaches reports.
-        exchanged.requests.push(envelope.display);
+        // Only the display copy is kept, and only for the evidence bundle: the SAML assertion
+        // never reaches reports.
+        if self.keep_exchanges {
+            exchanged.requests.push(envelope.display().to_owned());
+        }
         match self
             .client
             .post(url, &headers, envelope.sent.into_bytes())
