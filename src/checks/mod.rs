@@ -257,11 +257,6 @@ pub fn judge_request(
         "content-type",
         content_type_verdict(ctx, &answer),
     ));
-    let mut prefixes = ctx.contract.preferred_prefixes();
-    prefixes
-        .entry(envelope.version.namespace().to_owned())
-        .or_insert_with(|| "soap".to_owned());
-
     let fault = envelope.fault();
     checks.push(CheckResult::new(
         "outcome",
@@ -297,6 +292,10 @@ pub fn judge_request(
     }
     let mut judged = judgement(checks, None);
     if canonical == Canonical::Always || judged.outcome() != Outcome::Passed {
+        let mut prefixes = ctx.contract.preferred_prefixes();
+        prefixes
+            .entry(envelope.version.namespace().to_owned())
+            .or_insert_with(|| "soap".to_owned());
         judged.canonical_response = Some(canonicalize(envelope.body_child, &prefixes));
     }
     judged
