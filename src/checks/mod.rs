@@ -7,7 +7,7 @@ use chrono::NaiveDate;
 use serde::Serialize;
 
 use crate::cases::Expectation;
-use crate::contract::{Contract, Operation, Rule, RuleScope};
+use crate::contract::{Contract, Operation, RuleScope};
 use crate::soap::{Envelope, Fault, clark_name};
 use crate::xml::canonical::canonicalize;
 use crate::xml::path::XmlPath;
@@ -278,16 +278,14 @@ pub fn judge_request(
         response_schema_verdict(ctx, envelope, fault.is_some()),
     ));
     if expectation != Expectation::Fault && fault.is_none() {
-        for rule in ctx
-            .operation
-            .rules
-            .iter()
-            .filter(|r| r.judges(RuleScope::Response))
-        {
-            checks.push(CheckResult::new(
-                format!("rule {}", rule.describe()),
-                rules::response_verdict(rule, request, envelope.body_child, ctx.today),
-            ));
+        let operation = ctx.operation;
+        for (rule, description) in operation.rules.iter().zip(&operation.rule_descriptions) {
+            if rule.judges(RuleScope::Response) {
+                checks.push(CheckResult::new(
+                    ["rule ", description].concat(),
+                    rules::response_verdict(rule, request, envelope.body_child, ctx.today),
+                ));
+            }
         }
     }
     let mut judged = judgement(checks, None);
@@ -434,9 +432,4 @@ fn outcome_verdict(
             }
         }
     }
-}
-
-/// Rule descriptions of an operation, for reports ("rules checked").
-pub fn rule_descriptions(operation: &Operation) -> Vec<String> {
-    operation.rules.iter().map(Rule::describe).collect()
 }
