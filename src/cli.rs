@@ -8,7 +8,7 @@ use std::time::Instant;
 
 use chrono::NaiveDate;
 use clap::{Args, Parser, Subcommand};
-use reqwest::Url;
+use url::Url;
 
 use crate::config::{self, ProfileChoice, Settings};
 use crate::domain::calendar::Clock;

@@ -3,11 +3,11 @@
 
 use std::time::Duration;
 
+use hyper::header::{CONTENT_TYPE, HeaderName};
 use kontrakt::client::{Client, ClientOptions, HttpExchange, RequestHeaders, TransportError};
 use kontrakt::hostile::{HostileMode, serve_hostile};
-use reqwest::Url;
-use reqwest::header::{CONTENT_TYPE, HeaderName};
 use tokio::net::TcpListener;
+use url::Url;
 
 const PATIENT: Duration = Duration::from_secs(30);
 const IMPATIENT: Duration = Duration::from_millis(300);

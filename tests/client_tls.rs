@@ -13,8 +13,8 @@ use kontrakt::client::{
 use kontrakt::tls::{
     IdentitySource, Secret, TlsClientOptions, TlsError, TlsListener, server_config,
 };
-use reqwest::Url;
 use tokio::net::TcpListener;
+use url::Url;
 
 use common::Pki;
 

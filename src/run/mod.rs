@@ -20,8 +20,8 @@ use std::sync::{Arc, OnceLock};
 use std::time::{Duration, Instant};
 
 use chrono::{NaiveDate, Utc};
-use reqwest::Url;
-use reqwest::header::{CONTENT_TYPE, HeaderName};
+use hyper::header::{CONTENT_TYPE, HeaderName};
+use url::Url;
 
 use crate::cases::{Case, CaseKind, Plan, Side, Step, Templates, Variables};
 use crate::checks::{self, Answer, Canonical, Judgement, Outcome, Verdict};
