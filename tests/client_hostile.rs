@@ -3,11 +3,11 @@
 
 use std::time::Duration;
 
-use kontrakt::client::{Client, ClientOptions, HttpExchange, TransportError};
+use hyper::header::{CONTENT_TYPE, HeaderName};
+use kontrakt::client::{Client, ClientOptions, HttpExchange, RequestHeaders, TransportError};
 use kontrakt::hostile::{HostileMode, serve_hostile};
-use reqwest::Url;
-use reqwest::header::{CONTENT_TYPE, HeaderName};
 use tokio::net::TcpListener;
+use url::Url;
 
 const PATIENT: Duration = Duration::from_secs(30);
 const IMPATIENT: Duration = Duration::from_millis(300);
@@ -35,6 +35,7 @@ async fn post(client: &Client, url: &Url) -> Result<HttpExchange, TransportError
         (CONTENT_TYPE, "text/xml; charset=utf-8".into()),
         (HeaderName::from_static("soapaction"), "\"urn:ping\"".into()),
     ];
+    let headers = RequestHeaders::new(&headers).unwrap();
     client.post(url, &headers, b"<Envelope/>".to_vec()).await
 }
 

@@ -7,12 +7,14 @@ use std::path::Path;
 
 use axum::Router;
 use axum::routing::post;
-use kontrakt::client::{Client, ClientError, ClientOptions, HttpExchange, TransportError};
+use kontrakt::client::{
+    Client, ClientError, ClientOptions, HttpExchange, RequestHeaders, TransportError,
+};
 use kontrakt::tls::{
     IdentitySource, Secret, TlsClientOptions, TlsError, TlsListener, server_config,
 };
-use reqwest::Url;
 use tokio::net::TcpListener;
+use url::Url;
 
 use common::Pki;
 
@@ -88,7 +90,9 @@ impl World {
     ) -> Result<HttpExchange, TransportError> {
         let url = self.serve(server).await;
         let client = self.client("ca", identity).unwrap();
-        client.post(&url, &[], b"<Envelope/>".to_vec()).await
+        client
+            .post(&url, &RequestHeaders::default(), b"<Envelope/>".to_vec())
+            .await
     }
 
     async fn failure(&self, server: &str, identity: Option<IdentitySource>) -> TransportError {
@@ -217,7 +221,10 @@ async fn server_from_an_untrusted_ca_is_refused_with_a_hint_to_pass_ca() {
     let client = world
         .client("other-ca", Some(world.pem_identity("client")))
         .unwrap();
-    let error = client.post(&url, &[], Vec::new()).await.unwrap_err();
+    let error = client
+        .post(&url, &RequestHeaders::default(), Vec::new())
+        .await
+        .unwrap_err();
     assert!(
         matches!(error, TransportError::ServerCertificateUntrusted { .. }),
         "{error:?}"
@@ -232,11 +239,20 @@ async fn failed_handshakes_do_not_stop_the_server() {
     let stranger = world
         .client("ca", Some(world.pem_identity("stranger")))
         .unwrap();
-    assert!(stranger.post(&url, &[], Vec::new()).await.is_err());
+    assert!(
+        stranger
+            .post(&url, &RequestHeaders::default(), Vec::new())
+            .await
+            .is_err()
+    );
     let client = world
         .client("ca", Some(world.pem_identity("client")))
         .unwrap();
-    assert_ok(client.post(&url, &[], Vec::new()).await);
+    assert_ok(
+        client
+            .post(&url, &RequestHeaders::default(), Vec::new())
+            .await,
+    );
 }
 
 #[test]

@@ -7,7 +7,7 @@ use chrono::NaiveDate;
 use serde::Serialize;
 
 use crate::cases::Expectation;
-use crate::contract::{Contract, Operation, Rule, RuleScope};
+use crate::contract::{Contract, Operation, RuleScope};
 use crate::soap::{Envelope, Fault, clark_name};
 use crate::xml::canonical::canonicalize;
 use crate::xml::path::XmlPath;
@@ -257,11 +257,6 @@ pub fn judge_request(
         "content-type",
         content_type_verdict(ctx, &answer),
     ));
-    let mut prefixes = ctx.contract.preferred_prefixes();
-    prefixes
-        .entry(envelope.version.namespace().to_owned())
-        .or_insert_with(|| "soap".to_owned());
-
     let fault = envelope.fault();
     checks.push(CheckResult::new(
         "outcome",
@@ -283,20 +278,22 @@ pub fn judge_request(
         response_schema_verdict(ctx, envelope, fault.is_some()),
     ));
     if expectation != Expectation::Fault && fault.is_none() {
-        for rule in ctx
-            .operation
-            .rules
-            .iter()
-            .filter(|r| r.judges(RuleScope::Response))
-        {
-            checks.push(CheckResult::new(
-                format!("rule {}", rule.describe()),
-                rules::response_verdict(rule, request, envelope.body_child, ctx.today),
-            ));
+        let operation = ctx.operation;
+        for (rule, description) in operation.rules.iter().zip(&operation.rule_descriptions) {
+            if rule.judges(RuleScope::Response) {
+                checks.push(CheckResult::new(
+                    ["rule ", description].concat(),
+                    rules::response_verdict(rule, request, envelope.body_child, ctx.today),
+                ));
+            }
         }
     }
     let mut judged = judgement(checks, None);
     if canonical == Canonical::Always || judged.outcome() != Outcome::Passed {
+        let mut prefixes = ctx.contract.preferred_prefixes();
+        prefixes
+            .entry(envelope.version.namespace().to_owned())
+            .or_insert_with(|| "soap".to_owned());
         judged.canonical_response = Some(canonicalize(envelope.body_child, &prefixes));
     }
     judged
@@ -435,9 +432,4 @@ fn outcome_verdict(
             }
         }
     }
-}
-
-/// Rule descriptions of an operation, for reports ("rules checked").
-pub fn rule_descriptions(operation: &Operation) -> Vec<String> {
-    operation.rules.iter().map(Rule::describe).collect()
 }

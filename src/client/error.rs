@@ -93,6 +93,12 @@ pub(crate) enum Phase {
     ReadingBody { received: u64 },
 }
 
+/// The connect timeout struck before the TCP connection and, for `https`, the TLS handshake were
+/// complete. Raised by the client's connector, found again in the error it comes back in.
+#[derive(Debug, thiserror::Error)]
+#[error("connect timeout")]
+pub(crate) struct ConnectTimedOut;
+
 /// The facts about the request that error messages need.
 pub(crate) struct Attempt<'a> {
     pub address: &'a str,
@@ -103,23 +109,28 @@ pub(crate) struct Attempt<'a> {
 }
 
 impl Attempt<'_> {
-    pub(crate) fn classify(&self, error: &reqwest::Error, phase: Phase) -> TransportError {
+    /// Nothing arrived for the read timeout, while waiting for the response head or a body chunk.
+    pub(crate) fn read_timed_out(&self) -> TransportError {
+        TransportError::ReadTimeout {
+            address: self.address.to_owned(),
+            timeout: self.read_timeout,
+        }
+    }
+
+    pub(crate) fn classify(
+        &self,
+        error: &(dyn StdError + 'static),
+        phase: Phase,
+    ) -> TransportError {
         let address = self.address.to_owned();
         let chain = causes(error);
         if let Some(tls) = chain.iter().find_map(|e| e.downcast_ref::<rustls::Error>()) {
             return self.classify_tls(tls);
         }
-        if error.is_timeout() {
-            return if error.is_connect() {
-                TransportError::ConnectTimeout {
-                    address,
-                    timeout: self.connect_timeout,
-                }
-            } else {
-                TransportError::ReadTimeout {
-                    address,
-                    timeout: self.read_timeout,
-                }
+        if chain.iter().any(|e| e.is::<ConnectTimedOut>()) {
+            return TransportError::ConnectTimeout {
+                address,
+                timeout: self.connect_timeout,
             };
         }
         let io_kind = chain

@@ -71,6 +71,9 @@ pub struct Operation {
     pub response: QName,
     /// Service-wide rules followed by the operation's own.
     pub rules: Vec<Rule>,
+    /// What [`Rule::describe`] says of each of `rules`, in the same order: made once at load,
+    /// as every exchange's verdicts and every report name the rules by it.
+    pub rule_descriptions: Vec<String>,
     /// Service-wide field bindings followed by the operation's own: which request fields hold
     /// which kind of value, for generated cases.
     pub fields: Vec<FieldBinding>,
@@ -251,6 +254,7 @@ impl Contract {
                 response: QName::resolve(&op.response, &namespaces).map_err(invalid)?,
                 name: op.name,
                 soap_action: op.soap_action,
+                rule_descriptions: rules.iter().map(Rule::describe).collect(),
                 rules,
             });
         }

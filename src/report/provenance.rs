@@ -96,7 +96,7 @@ pub fn services(contracts: &[Contract]) -> Result<Vec<ServiceRecord>, ReportErro
                     .iter()
                     .map(|op| OperationRecord {
                         name: op.name.clone(),
-                        rules: crate::checks::rule_descriptions(op),
+                        rules: op.rule_descriptions.clone(),
                     })
                     .collect(),
             })

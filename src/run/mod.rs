@@ -20,12 +20,12 @@ use std::sync::{Arc, OnceLock};
 use std::time::{Duration, Instant};
 
 use chrono::{NaiveDate, Utc};
-use reqwest::Url;
-use reqwest::header::{CONTENT_TYPE, HeaderName};
+use hyper::header::{CONTENT_TYPE, HeaderName};
+use url::Url;
 
 use crate::cases::{Case, CaseKind, Plan, Side, Step, Templates, Variables};
 use crate::checks::{self, Answer, Canonical, Judgement, Outcome, Verdict};
-use crate::client::{Client, ClientOptions};
+use crate::client::{Client, ClientOptions, RequestHeaders};
 use crate::contract::{Contract, Operation};
 use crate::domain::calendar::local_time_in_copenhagen;
 use crate::report::{CaseRecord, RunRecord};
@@ -86,6 +86,9 @@ pub struct Runner {
     schemas: BTreeMap<String, OnceLock<Result<SchemaSet, String>>>,
     /// Each contract's service URL, joined once.
     urls: BTreeMap<String, Result<Url, String>>,
+    /// Each operation's HTTP headers (Content-Type, SOAPAction), by contract and operation
+    /// name: the same for every request of the operation, so checked and encoded once.
+    headers: BTreeMap<String, BTreeMap<String, Result<RequestHeaders, String>>>,
     /// Request files read once per run, not once per repetition.
     templates: Templates,
     generation: Generation,
@@ -153,12 +156,18 @@ impl Runner {
                 (c.key.clone(), url)
             })
             .collect();
+        let headers = suite
+            .contracts
+            .iter()
+            .map(|c| (c.key.clone(), operation_headers(c)))
+            .collect();
         Ok(Runner {
             suite,
             client,
             options,
             schemas,
             urls,
+            headers,
             templates: Templates::default(),
             generation: Generation::default(),
             keep_exchanges: true,
@@ -435,25 +444,35 @@ impl Runner {
             version,
             &contract.service.security,
             &contract.service.headers,
-            payload,
+            request,
             &call,
         ) {
             Ok(envelope) => envelope,
             Err(e) => return (Judgement::could_not_test("request", e.to_string()), None),
         };
-        let headers: Vec<(HeaderName, String)> = version
-            .http_headers(&operation.soap_action)
-            .into_iter()
-            .map(|(name, value)| (HeaderName::from_static(name), value))
-            .collect();
         let canonical = exchanged.canonical;
-        // Only the display copy is kept: the SAML assertion never reaches reports.
-        exchanged.requests.push(envelope.display);
-        match self
-            .client
-            .post(url, &headers, envelope.sent.into_bytes())
-            .await
-        {
+        // Only the display copy is kept, and only for the evidence bundle: the SAML assertion
+        // never reaches reports.
+        if self.keep_exchanges {
+            exchanged.requests.push(envelope.display().to_owned());
+        }
+        let headers = self
+            .headers
+            .get(&contract.key)
+            .and_then(|operations| operations.get(&operation.name));
+        let sent = match headers {
+            Some(Ok(headers)) => self
+                .client
+                .post(url, headers, envelope.sent.into_bytes())
+                .await
+                .map_err(|e| e.to_string()),
+            Some(Err(e)) => Err(e.clone()),
+            None => {
+                let e = format!("no operation `{}` in `{}`", operation.name, contract.key);
+                return (Judgement::could_not_test("endpoint", e), None);
+            }
+        };
+        match sent {
             Ok(exchange) => {
                 let answer = Answer {
                     status: exchange.status.as_u16(),
@@ -468,7 +487,7 @@ impl Runner {
                 (judgement, exchanged.responses.last().map(Vec::as_slice))
             }
             Err(e) => (
-                checks::judge_request(&ctx, request, Err(e.to_string()), canonical),
+                checks::judge_request(&ctx, request, Err(e), canonical),
                 None,
             ),
         }
@@ -489,6 +508,25 @@ pub fn check_caller(
         }
     }
     Ok(())
+}
+
+/// The HTTP headers of each of the contract's operations, by name; a SOAPAction HTTP cannot
+/// carry fails every exchange of its operation as a transport error.
+fn operation_headers(contract: &Contract) -> BTreeMap<String, Result<RequestHeaders, String>> {
+    let version = contract.service.soap;
+    contract
+        .operations
+        .iter()
+        .map(|operation| {
+            let headers: Vec<(HeaderName, String)> = version
+                .http_headers(&operation.soap_action)
+                .into_iter()
+                .map(|(name, value)| (HeaderName::from_static(name), value))
+                .collect();
+            let prepared = RequestHeaders::new(&headers).map_err(|e| e.to_string());
+            (operation.name.clone(), prepared)
+        })
+        .collect()
 }
 
 /// `base` + the contract's service path; `base` is treated as a folder.

@@ -11,10 +11,12 @@
 //! envelope built here comes with a display copy in which the assertion is replaced by
 //! [`REDACTED_ASSERTION`].
 
+use std::borrow::Cow;
 use std::fmt;
 use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, Duration, FixedOffset};
+use roxmltree::Node;
 use serde::{Deserialize, Serialize};
 
 use crate::domain::cvr::Cvr;
@@ -92,8 +94,6 @@ pub enum SecurityError {
         "contract {contract} accepts only the SAML token model ({models}); configure a SAML token file (--saml-token or saml_token in kontrakt.toml)"
     )]
     MissingSamlToken { contract: String, models: String },
-    #[error("the request element is not XML: {0}")]
-    RequestNotXml(String),
     #[error("the request element <{0}> is empty; contexts go before its payload")]
     EmptyRequest(String),
 }
@@ -319,13 +319,22 @@ pub struct CallDetails<'a> {
 #[derive(Clone, PartialEq, Eq)]
 pub struct SecuredEnvelope {
     pub sent: String,
-    pub display: String,
+    /// Set only when `sent` carries an assertion: without one the envelope is shown as sent,
+    /// and a call need not pay for a second copy.
+    redacted: Option<String>,
+}
+
+impl SecuredEnvelope {
+    /// The envelope as it may be shown, logged or stored.
+    pub fn display(&self) -> &str {
+        self.redacted.as_deref().unwrap_or(&self.sent)
+    }
 }
 
 impl fmt::Debug for SecuredEnvelope {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_tuple("SecuredEnvelope")
-            .field(&self.display)
+            .field(&self.display())
             .finish()
     }
 }
@@ -361,14 +370,15 @@ impl CallerIdentity {
         Ok(())
     }
 
-    /// Puts the contexts the contract accepts into `payload` (the request element) and wraps it
-    /// in an envelope with the header blocks the contract asks for.
+    /// Puts the contexts the contract accepts into `request` (the request element, parsed by the
+    /// caller, which checks it anyway; its document's text is what is sent) and wraps it in an
+    /// envelope with the header blocks the contract asks for.
     pub fn secure(
         &self,
         version: SoapVersion,
         models: &[SecurityModel],
         headers: &[HeaderBlock],
-        payload: &str,
+        request: Node,
         call: &CallDetails,
     ) -> Result<SecuredEnvelope, SecurityError> {
         let mut contexts = Vec::new();
@@ -389,7 +399,7 @@ impl CallerIdentity {
                 invocation.element(),
             ));
         }
-        let payload = insert_contexts(payload, &contexts)?;
+        let payload = insert_contexts(request, &contexts)?;
         let mut blocks = Vec::new();
         if headers.contains(&HeaderBlock::KombitRequestHeader) {
             blocks.push(format!(
@@ -402,10 +412,9 @@ impl CallerIdentity {
             .as_ref()
             .filter(|_| models.contains(&SecurityModel::Saml));
         let Some(token) = token else {
-            let envelope = super::build_envelope(version, &blocks, &payload);
             return Ok(SecuredEnvelope {
-                sent: envelope.clone(),
-                display: envelope,
+                sent: super::build_envelope(version, &blocks, &payload),
+                redacted: None,
             });
         };
         blocks.extend(addressing_headers(call));
@@ -415,7 +424,7 @@ impl CallerIdentity {
         blocks.push(security(REDACTED_ASSERTION));
         Ok(SecuredEnvelope {
             sent: super::build_envelope(version, &sent_blocks, &payload),
-            display: super::build_envelope(version, &blocks, &payload),
+            redacted: Some(super::build_envelope(version, &blocks, &payload)),
         })
     }
 }
@@ -460,20 +469,18 @@ const CONTEXT_ORDER: [(&str, &str); 3] = [
 /// Inserts each `(namespace, name, element)` the request element does not already carry, in
 /// [`CONTEXT_ORDER`]. A context the golden request already has is left as it is: the request
 /// author chose it (perhaps deliberately wrong).
-fn insert_contexts(
-    payload: &str,
+fn insert_contexts<'a>(
+    request: Node<'a, '_>,
     contexts: &[(&str, &str, String)],
-) -> Result<String, SecurityError> {
+) -> Result<Cow<'a, str>, SecurityError> {
+    let payload = request.document().input_text();
     if contexts.is_empty() {
-        return Ok(payload.to_owned());
+        return Ok(Cow::Borrowed(payload));
     }
-    let doc =
-        crate::xml::parse(payload).map_err(|e| SecurityError::RequestNotXml(e.to_string()))?;
-    let request = doc.root_element();
     let first = request
         .first_child()
         .ok_or_else(|| SecurityError::EmptyRequest(request.tag_name().name().to_owned()))?;
-    let leading: Vec<roxmltree::Node> = request
+    let leading: Vec<Node> = request
         .children()
         .filter(roxmltree::Node::is_element)
         .take_while(|n| {
@@ -514,7 +521,7 @@ fn insert_contexts(
         copied = offset;
     }
     out.push_str(&payload[copied..]);
-    Ok(out)
+    Ok(Cow::Owned(out))
 }
 
 #[cfg(test)]
@@ -546,6 +553,20 @@ mod tests {
         }
     }
 
+    /// `identity.secure(…)` of the request text `request`, parsed as the runner does.
+    fn secure(
+        identity: &CallerIdentity,
+        version: SoapVersion,
+        models: &[SecurityModel],
+        headers: &[HeaderBlock],
+        request: &str,
+    ) -> SecuredEnvelope {
+        let doc = crate::xml::parse(request).unwrap();
+        identity
+            .secure(version, models, headers, doc.root_element(), &call())
+            .unwrap()
+    }
+
     fn call() -> CallDetails<'static> {
         CallDetails {
             action: "urn:r/Req",
@@ -572,9 +593,7 @@ mod tests {
             SecurityModel::AuthorityContext,
             SecurityModel::InvocationContext,
         ];
-        let secured = identity(false)
-            .secure(SoapVersion::V11, &all, &[], REQUEST, &call())
-            .unwrap();
+        let secured = secure(&identity(false), SoapVersion::V11, &all, &[], REQUEST);
         assert_eq!(
             request_children(&secured.sent),
             [
@@ -585,7 +604,7 @@ mod tests {
         );
         assert!(secured.sent.contains("<authctx:MunicipalityCVR>29189846<"));
         assert!(secured.sent.contains("afdeling &lt;7&gt; &amp; co"));
-        assert_eq!(secured.sent, secured.display);
+        assert_eq!(secured.sent, secured.display());
     }
 
     #[test]
@@ -593,18 +612,16 @@ mod tests {
         let with_authority = format!(
             "<r:Req xmlns:r=\"urn:r\" xmlns:a=\"{AUTHORITY_CONTEXT_NS}\">\n  <a:AuthorityContext><a:MunicipalityCVR>12345674</a:MunicipalityCVR></a:AuthorityContext>\n  <r:Payload/></r:Req>"
         );
-        let secured = identity(false)
-            .secure(
-                SoapVersion::V11,
-                &[
-                    SecurityModel::AuthorityContext,
-                    SecurityModel::InvocationContext,
-                ],
-                &[],
-                &with_authority,
-                &call(),
-            )
-            .unwrap();
+        let secured = secure(
+            &identity(false),
+            SoapVersion::V11,
+            &[
+                SecurityModel::AuthorityContext,
+                SecurityModel::InvocationContext,
+            ],
+            &[],
+            &with_authority,
+        );
         let children = request_children(&secured.sent);
         assert_eq!(children.len(), 3, "{}", secured.sent);
         assert!(children[1].ends_with("}InvocationContext"), "{children:?}");
@@ -614,27 +631,23 @@ mod tests {
 
     #[test]
     fn a_contract_without_the_models_gets_nothing_added() {
-        let secured = identity(true)
-            .secure(SoapVersion::V12, &[], &[], REQUEST, &call())
-            .unwrap();
+        let secured = secure(&identity(true), SoapVersion::V12, &[], &[], REQUEST);
         assert_eq!(request_children(&secured.sent), ["{urn:r}Payload"]);
         assert!(!secured.sent.contains("Header"));
     }
 
     #[test]
     fn saml_token_is_sent_verbatim_and_redacted_in_the_display_copy() {
-        let secured = identity(true)
-            .secure(
-                SoapVersion::V11,
-                &[SecurityModel::Saml],
-                &[],
-                REQUEST,
-                &call(),
-            )
-            .unwrap();
+        let secured = secure(
+            &identity(true),
+            SoapVersion::V11,
+            &[SecurityModel::Saml],
+            &[],
+            REQUEST,
+        );
         assert!(secured.sent.contains(TOKEN), "{}", secured.sent);
-        assert!(!secured.display.contains("MARKER-TOKEN-Q7"));
-        assert!(secured.display.contains(REDACTED_ASSERTION));
+        assert!(!secured.display().contains("MARKER-TOKEN-Q7"));
+        assert!(secured.display().contains(REDACTED_ASSERTION));
         assert!(!format!("{secured:?}").contains("MARKER-TOKEN-Q7"));
         let doc = crate::xml::parse(&secured.sent).unwrap();
         let envelope = super::super::Envelope::read(&doc).unwrap();
@@ -662,20 +675,18 @@ mod tests {
         );
         assert!(secured.sent.contains("<wsu:Created>2026-03-31T08:00:00Z<"));
         assert!(secured.sent.contains("<wsu:Expires>2026-03-31T08:05:00Z<"));
-        crate::xml::parse(&secured.display).unwrap();
+        crate::xml::parse(secured.display()).unwrap();
     }
 
     #[test]
     fn kombit_request_header_carries_the_transaction_uuid() {
-        let secured = identity(false)
-            .secure(
-                SoapVersion::V11,
-                &[],
-                &[HeaderBlock::KombitRequestHeader],
-                REQUEST,
-                &call(),
-            )
-            .unwrap();
+        let secured = secure(
+            &identity(false),
+            SoapVersion::V11,
+            &[],
+            &[HeaderBlock::KombitRequestHeader],
+            REQUEST,
+        );
         let doc = crate::xml::parse(&secured.sent).unwrap();
         let header = super::super::Envelope::read(&doc).unwrap().header.unwrap();
         let transaction = header

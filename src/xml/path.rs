@@ -135,27 +135,24 @@ impl XmlPath {
     pub fn elements<'a, 'i>(&self, context: Node<'a, 'i>) -> Vec<Node<'a, 'i>> {
         let mut current = vec![context];
         for step in &self.steps {
+            let selected = |n: &Node| {
+                n.is_element()
+                    && step
+                        .name
+                        .matches(n.tag_name().namespace(), n.tag_name().name())
+            };
             let mut next = Vec::new();
             // End of the last subtree searched by a descendant step: nodes inside it were already
             // reached, and searching them again would repeat results (and, over `//a//a//a` on a
             // deep document, multiply the work with every step).
             let mut searched_until = 0;
             for node in &current {
-                let candidates: Box<dyn Iterator<Item = Node<'a, 'i>>> = if step.descendant {
-                    if node.range().start < searched_until {
-                        continue;
-                    }
+                if !step.descendant {
+                    next.extend(node.children().filter(selected));
+                } else if node.range().start >= searched_until {
                     searched_until = node.range().end;
-                    Box::new(node.descendants().skip(1))
-                } else {
-                    Box::new(node.children())
-                };
-                next.extend(candidates.filter(|n| {
-                    n.is_element()
-                        && step
-                            .name
-                            .matches(n.tag_name().namespace(), n.tag_name().name())
-                }));
+                    next.extend(node.descendants().skip(1).filter(selected));
+                }
             }
             // Node ids follow document order.
             next.sort_by_key(|n| n.id().get_usize());
@@ -179,36 +176,49 @@ impl XmlPath {
     }
 
     /// String values the path selects: attribute values, or the text content of elements.
-    pub fn values<'a>(&self, context: Node<'a, '_>) -> Vec<String> {
-        let elements = self.elements(context);
-        match &self.attribute {
-            Some(attr) => elements
-                .iter()
-                .filter_map(|e| {
-                    e.attributes()
-                        .find(|a| attr.matches(a.namespace(), a.name()))
-                        .map(|a| a.value().to_owned())
-                })
-                .collect(),
-            None => elements.iter().map(|e| text_content(*e)).collect(),
-        }
+    pub fn values(&self, context: Node) -> Vec<String> {
+        self.elements(context)
+            .into_iter()
+            .filter_map(|element| self.value_of(element))
+            .collect()
     }
 
     /// The first selected value, if any.
-    pub fn first_value(&self, context: Node<'_, '_>) -> Option<String> {
-        self.values(context).into_iter().next()
+    pub fn first_value(&self, context: Node) -> Option<String> {
+        self.elements(context)
+            .into_iter()
+            .find_map(|element| self.value_of(element))
+    }
+
+    /// The value the path selects at one element its steps reached.
+    fn value_of(&self, element: Node) -> Option<String> {
+        match &self.attribute {
+            Some(attr) => element
+                .attributes()
+                .find(|a| attr.matches(a.namespace(), a.name()))
+                .map(|a| a.value().to_owned()),
+            None => Some(text_content(element)),
+        }
     }
 }
 
 /// Concatenated text of an element, trimmed.
 pub fn text_content(element: Node) -> String {
-    element
+    let mut texts = element
         .descendants()
-        .filter(|n| n.is_text())
-        .filter_map(|n| n.text())
-        .collect::<String>()
-        .trim()
-        .to_owned()
+        .filter_map(|n| n.text().filter(|_| n.is_text()));
+    let first = texts.next().unwrap_or_default();
+    // Rules read values once per exchange, and most elements hold a single text node: that one
+    // is trimmed and copied without building the concatenation first.
+    match texts.next() {
+        None => first.trim().to_owned(),
+        Some(second) => {
+            let mut all = String::from(first);
+            all.push_str(second);
+            all.extend(texts);
+            all.trim().to_owned()
+        }
+    }
 }
 
 #[cfg(test)]
