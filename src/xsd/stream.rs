@@ -1,0 +1,310 @@
+//! The byte-stream source of validation events: quick-xml's namespace-aware reader over any
+//! `BufRead`, so validating a document takes memory for its depth and its largest token, not
+//! for its size. Only a document with errors is read a second time, into a tree, to give the
+//! errors their line:column and element paths (an element's `[n]` needs its later siblings).
+
+use std::borrow::Cow;
+use std::io::{BufRead, Read, Seek, SeekFrom};
+
+use quick_xml::XmlVersion;
+use quick_xml::escape::unescape;
+use quick_xml::events::{BytesStart, Event};
+use quick_xml::name::{QName, ResolveResult};
+use quick_xml::reader::NsReader;
+
+use super::datatypes::NamespaceResolver;
+use super::error::ValidationReport;
+use super::validate::{Attribute, StartTag, Validator};
+use super::walk;
+
+const XML_NS: &str = "http://www.w3.org/XML/1998/namespace";
+
+/// A document that could not be validated.
+#[derive(Debug, thiserror::Error)]
+pub enum ReadError {
+    #[error("cannot read: {0}")]
+    Io(#[from] std::io::Error),
+    #[error("cannot read: not UTF-8: {0}")]
+    NotUtf8(simdutf8::compat::Utf8Error),
+    #[error("not well-formed: {0}")]
+    NotWellFormed(String),
+}
+
+/// Where the stream stopped being XML, and why.
+struct Malformed {
+    offset: u64,
+    why: String,
+}
+
+impl Malformed {
+    /// Found by us after the event just read.
+    fn at<R>(reader: &NsReader<R>, why: impl ToString) -> Self {
+        Malformed {
+            offset: reader.buffer_position(),
+            why: why.to_string(),
+        }
+    }
+
+    /// Found by the reader, which knows where.
+    fn reported<R>(reader: &NsReader<R>, error: quick_xml::Error) -> Self {
+        Malformed {
+            offset: reader.error_position(),
+            why: error.to_string(),
+        }
+    }
+}
+
+/// Validates the document `reader` holds; it is rewound and read again only when the document
+/// has errors or is not well-formed.
+pub fn validate<R: BufRead + Seek>(
+    mut validator: Validator,
+    mut reader: R,
+) -> Result<ValidationReport, ReadError> {
+    if let Err(malformed) = push_events(&mut validator, &mut reader) {
+        return Err(explain(&mut reader, malformed));
+    }
+    let findings = validator.finish();
+    if findings.errors.is_empty() {
+        return Ok(ValidationReport {
+            errors: vec![],
+            truncated: findings.truncated,
+        });
+    }
+    let text = read_again(&mut reader)?;
+    let document = parse(&text)?;
+    Ok(walk::locate(findings, document.root_element()))
+}
+
+/// The whole document as text without its byte order mark, as the tree is parsed from.
+fn read_again<R: Read + Seek>(reader: &mut R) -> Result<String, ReadError> {
+    reader.seek(SeekFrom::Start(0))?;
+    let mut bytes = vec![];
+    reader.read_to_end(&mut bytes)?;
+    // std's check is fast on ASCII only, and Danish instances are full of æ, ø and å
+    let text = simdutf8::compat::from_utf8(&bytes).map_err(ReadError::NotUtf8)?;
+    Ok(text.strip_prefix('\u{feff}').unwrap_or(text).to_owned())
+}
+
+fn parse(text: &str) -> Result<roxmltree::Document<'_>, ReadError> {
+    let options = roxmltree::ParsingOptions {
+        allow_dtd: false,
+        ..Default::default()
+    };
+    roxmltree::Document::parse_with_options(text, options)
+        .map_err(|e| ReadError::NotWellFormed(e.to_string()))
+}
+
+/// Why a document the stream found broken cannot be read, in the words of the tree parser
+/// (which the messages have always been in); the stream's own when the tree parser accepts it.
+fn explain<R: Read + Seek>(reader: &mut R, malformed: Malformed) -> ReadError {
+    let text = match read_again(reader) {
+        Ok(text) => text,
+        Err(e) => return e,
+    };
+    if let Err(e) = parse(&text) {
+        return e;
+    }
+    let before = text.get(..malformed.offset as usize).unwrap_or(&text);
+    let line = before.matches('\n').count() + 1;
+    let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+    ReadError::NotWellFormed(format!("{} at {line}:{column}", malformed.why))
+}
+
+/// Prefixes in scope at the element being read, for xsi:type and QName values.
+struct Scope<'r>(&'r quick_xml::name::NamespaceResolver);
+
+impl NamespaceResolver for Scope<'_> {
+    fn resolve(&self, prefix: &str) -> Option<String> {
+        let name = format!("{prefix}:_");
+        let found = match prefix {
+            "xml" => return Some(XML_NS.to_owned()),
+            // bound by the reader, but not a prefix a value may use
+            "xmlns" => return None,
+            "" => self.0.resolve_prefix(None, true),
+            _ => self.0.resolve_prefix(QName(&name).prefix(), false),
+        };
+        match found {
+            ResolveResult::Bound(ns) => unescape(ns.0).ok().map(Cow::into_owned),
+            _ => None,
+        }
+    }
+}
+
+/// A text node being gathered: character data, references and CDATA sections up to the next
+/// other markup, as one node of the tree.
+#[derive(Default)]
+struct PendingText {
+    text: String,
+    offset: Option<usize>,
+}
+
+impl PendingText {
+    fn add(&mut self, offset: u64, text: &str) {
+        self.offset.get_or_insert(offset as usize);
+        self.text.push_str(text);
+    }
+
+    /// Hands the node to the validator; outside the document element only whitespace may be.
+    fn flush<R>(
+        &mut self,
+        validator: &mut Validator,
+        reader: &NsReader<R>,
+        depth: usize,
+    ) -> Result<(), Malformed> {
+        let Some(offset) = self.offset.take() else {
+            return Ok(());
+        };
+        if depth > 0 {
+            validator.text(&self.text, offset);
+        } else if !self
+            .text
+            .chars()
+            .all(|c| matches!(c, ' ' | '\t' | '\n' | '\r'))
+        {
+            return Err(Malformed::at(reader, "text outside the document element"));
+        }
+        self.text.clear();
+        Ok(())
+    }
+}
+
+fn push_events<R: BufRead>(validator: &mut Validator, reader: R) -> Result<(), Malformed> {
+    let mut reader = NsReader::from_reader(reader);
+    let config = reader.config_mut();
+    config.check_comments = true;
+    config.check_end_names = true;
+    let mut buffer = vec![];
+    let mut text = PendingText::default();
+    let mut depth = 0usize;
+    let mut seen_root = false;
+    loop {
+        let offset = reader.buffer_position();
+        buffer.clear();
+        let event = match reader.read_event_into(&mut buffer) {
+            Ok(event) => event,
+            Err(e) => return Err(Malformed::reported(&reader, e)),
+        };
+        match event {
+            Event::Text(t) => text.add(offset, &t.xml10_content()),
+            Event::CData(t) => text.add(offset, &t.xml10_content()),
+            Event::GeneralRef(r) => {
+                let resolved = match r.resolve_char_ref() {
+                    Ok(Some(c)) => Cow::Owned(c.to_string()),
+                    Ok(None) => match quick_xml::escape::resolve_predefined_entity(&r) {
+                        Some(s) => Cow::Borrowed(s),
+                        None => {
+                            let why = format!("unknown entity &{};", &*r);
+                            return Err(Malformed::at(&reader, why));
+                        }
+                    },
+                    Err(e) => return Err(Malformed::at(&reader, e)),
+                };
+                text.add(offset, &resolved);
+            }
+            Event::Start(start) => {
+                text.flush(validator, &reader, depth)?;
+                if depth == 0 && std::mem::replace(&mut seen_root, true) {
+                    return Err(Malformed::at(&reader, "a second document element"));
+                }
+                depth += 1;
+                start_element(validator, &reader, &start, offset)?;
+            }
+            Event::Empty(start) => {
+                text.flush(validator, &reader, depth)?;
+                if depth == 0 && std::mem::replace(&mut seen_root, true) {
+                    return Err(Malformed::at(&reader, "a second document element"));
+                }
+                start_element(validator, &reader, &start, offset)?;
+                validator.end_element(&Scope(reader.resolver()));
+            }
+            Event::End(_) => {
+                text.flush(validator, &reader, depth)?;
+                validator.end_element(&Scope(reader.resolver()));
+                depth = depth.saturating_sub(1);
+            }
+            Event::Comment(_) | Event::PI(_) | Event::Decl(_) => {
+                text.flush(validator, &reader, depth)?;
+            }
+            // entity expansion from untrusted input is refused, as the tree parser does
+            Event::DocType(_) => return Err(Malformed::at(&reader, "a DTD is not allowed")),
+            Event::Eof => {
+                text.flush(validator, &reader, depth)?;
+                if !seen_root || depth > 0 {
+                    return Err(Malformed::at(
+                        &reader,
+                        "the document element is missing or not closed",
+                    ));
+                }
+                return Ok(());
+            }
+        }
+    }
+}
+
+/// An attribute as read, owning its namespace and value where references were replaced.
+struct ReadAttribute<'a> {
+    ns: Option<Cow<'a, str>>,
+    local: &'a str,
+    value: Cow<'a, str>,
+}
+
+fn start_element<R>(
+    validator: &mut Validator,
+    reader: &NsReader<R>,
+    start: &BytesStart,
+    offset: u64,
+) -> Result<(), Malformed> {
+    let resolver = reader.resolver();
+    let namespace = |result| namespace_of(reader, result);
+    let mut values: Vec<ReadAttribute> = vec![];
+    for attribute in start.attributes() {
+        let attribute = attribute.map_err(|e| Malformed::at(reader, e))?;
+        if attribute.key.as_namespace_binding().is_some() {
+            continue;
+        }
+        let (ns, local) = resolver.resolve_attribute(attribute.key);
+        let value = attribute
+            .normalized_value(XmlVersion::Implicit1_0)
+            .map_err(|e| Malformed::at(reader, e))?;
+        values.push(ReadAttribute {
+            ns: namespace(ns)?,
+            local: local.into_inner(),
+            value,
+        });
+    }
+    let attributes: Vec<Attribute> = (values.iter())
+        .map(|a| Attribute {
+            ns: a.ns.as_deref(),
+            local: a.local,
+            value: &a.value,
+        })
+        .collect();
+    let (ns, local) = resolver.resolve_element(start.name());
+    let ns = namespace(ns)?;
+    let tag = StartTag {
+        ns: ns.as_deref(),
+        local: local.into_inner(),
+        attributes: &attributes,
+        offset: offset as usize,
+    };
+    validator.start_element(&tag, &Scope(resolver));
+    Ok(())
+}
+
+/// The namespace a name resolved to, with the references in the declaration's value replaced
+/// (the reader keeps the value as written).
+fn namespace_of<'r, R>(
+    reader: &NsReader<R>,
+    result: ResolveResult<'r>,
+) -> Result<Option<Cow<'r, str>>, Malformed> {
+    match result {
+        ResolveResult::Bound(ns) => unescape(ns.0)
+            .map(Some)
+            .map_err(|e| Malformed::at(reader, e)),
+        ResolveResult::Unbound => Ok(None),
+        ResolveResult::Unknown(prefix) => Err(Malformed::at(
+            reader,
+            format!("the namespace prefix {prefix:?} is not declared"),
+        )),
+    }
+}
