@@ -14,7 +14,7 @@ use quick_xml::reader::NsReader;
 
 use super::datatypes::NamespaceResolver;
 use super::error::ValidationReport;
-use super::validate::{Attribute, StartTag, Validator};
+use super::validate::{Attribute, StartTag, Validator, is_whitespace};
 use super::walk;
 
 const XML_NS: &str = "http://www.w3.org/XML/1998/namespace";
@@ -156,11 +156,7 @@ impl PendingText {
         };
         if depth > 0 {
             validator.text(&self.text, offset);
-        } else if !self
-            .text
-            .chars()
-            .all(|c| matches!(c, ' ' | '\t' | '\n' | '\r'))
-        {
+        } else if !is_whitespace(&self.text) {
             return Err(Malformed::at(reader, "text outside the document element"));
         }
         self.text.clear();
@@ -298,6 +294,8 @@ fn namespace_of<'r, R>(
     result: ResolveResult<'r>,
 ) -> Result<Option<Cow<'r, str>>, Malformed> {
     match result {
+        // declarations with references are rare: most elements skip the unescaping call
+        ResolveResult::Bound(ns) if !ns.0.contains('&') => Ok(Some(Cow::Borrowed(ns.0))),
         ResolveResult::Bound(ns) => unescape(ns.0)
             .map(Some)
             .map_err(|e| Malformed::at(reader, e)),

@@ -169,8 +169,9 @@ pub struct Validator<'s> {
     identity: Option<Tracker<'s>>,
 }
 
-fn is_whitespace(s: &str) -> bool {
-    s.chars().all(|c| matches!(c, ' ' | '\t' | '\n' | '\r'))
+/// XML whitespace only (bytes suffice: every other character, non-ASCII ones too, fails).
+pub fn is_whitespace(s: &str) -> bool {
+    s.bytes().all(|b| matches!(b, b' ' | b'\t' | b'\n' | b'\r'))
 }
 
 fn display_name(ns: Option<&str>, local: &str) -> String {
