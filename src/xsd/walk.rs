@@ -6,7 +6,7 @@ use roxmltree::Node;
 use super::compile::NodeResolver;
 use super::datatypes::NamespaceResolver;
 use super::error::{ValidationError, ValidationReport};
-use super::validate::{Attribute, Findings, StartTag, Validator};
+use super::validate::{Attribute, Finding, Findings, StartTag, Validator};
 
 /// Pushes the events of `root`'s subtree into the validator, in document order.
 pub fn feed(validator: &mut Validator, root: Node) {
@@ -82,11 +82,13 @@ pub fn locate(findings: Findings, root: Node) -> ValidationReport {
     } else {
         root.descendants().filter(Node::is_element).collect()
     };
-    let document = root.document();
+    let positions = positions(root.document().input_text(), &errors);
     let errors = errors
         .into_iter()
         .map(|finding| {
-            let position = document.text_pos_at(finding.offset);
+            let (line, column) = positions
+                .binary_search_by_key(&finding.offset, |(offset, _)| *offset)
+                .map_or((0, 0), |i| positions[i].1);
             let mut path = (elements.get(finding.ordinal))
                 .map(|element| element_path(*element, root))
                 .unwrap_or_default();
@@ -95,14 +97,37 @@ pub fn locate(findings: Findings, root: Node) -> ValidationReport {
                 path.push_str(&attribute);
             }
             ValidationError {
-                line: position.row,
-                column: position.col,
+                line,
+                column,
                 path,
                 message: finding.message,
             }
         })
         .collect();
     ValidationReport { errors, truncated }
+}
+
+/// The 1-based line and column (in characters) of every finding's offset, by offset: counted
+/// in one pass over the text, however many errors a large document has.
+fn positions(text: &str, findings: &[Finding]) -> Vec<(usize, (u32, u32))> {
+    let mut offsets: Vec<usize> = findings.iter().map(|f| f.offset).collect();
+    offsets.sort_unstable();
+    offsets.dedup();
+    let bytes = text.as_bytes();
+    let (mut counted, mut line, mut line_start) = (0, 1u32, 0);
+    let mut out = Vec::with_capacity(offsets.len());
+    for offset in offsets {
+        let end = offset.min(bytes.len());
+        let passed = &bytes[counted.min(end)..end];
+        line += passed.iter().filter(|&&b| b == b'\n').count() as u32;
+        if let Some(last) = passed.iter().rposition(|&b| b == b'\n') {
+            line_start = counted + last + 1;
+        }
+        counted = end;
+        let column = text.get(line_start..end).map_or(0, |s| s.chars().count()) as u32 + 1;
+        out.push((offset, (line, column)));
+    }
+    out
 }
 
 /// `/Envelope/Body/Request/Item[2]/Status` from `root` down, with `[n]` where the name repeats
@@ -136,4 +161,34 @@ fn element_path(element: Node, root: Node) -> String {
     }
     steps.reverse();
     format!("/{}", steps.join("/"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn positions_are_the_tree_parsers() {
+        let text = "<a>\næø<b/>\r\n  <c>å</c>\n\n<d x='1'>tekst</d></a>";
+        let doc = roxmltree::Document::parse(text).unwrap();
+        // in reverse, as late errors (IDREFs, keyrefs) come
+        let findings: Vec<Finding> = (doc.descendants().rev())
+            .map(|node| Finding {
+                offset: node.range().start,
+                ordinal: 0,
+                attribute: None,
+                message: String::new(),
+            })
+            .collect();
+        let positions = positions(text, &findings);
+        assert_eq!(
+            positions.len(),
+            doc.descendants().count() - 1,
+            "root and a share 0"
+        );
+        for (offset, position) in positions {
+            let theirs = doc.text_pos_at(offset);
+            assert_eq!(position, (theirs.row, theirs.col), "at {offset}");
+        }
+    }
 }
