@@ -130,37 +130,34 @@ impl NamespaceResolver for Scope<'_> {
     }
 }
 
-/// A text node being gathered: character data, references and CDATA sections up to the next
-/// other markup, as one node of the tree.
+/// Where the text node being read started: character data, references and CDATA sections run
+/// together up to the next other markup, as one node of the tree; its pieces go to the
+/// validator as they come, with that start.
 #[derive(Default)]
-struct PendingText {
-    text: String,
-    offset: Option<usize>,
+struct TextNode {
+    start: Option<usize>,
 }
 
-impl PendingText {
-    fn add(&mut self, offset: u64, text: &str) {
-        self.offset.get_or_insert(offset as usize);
-        self.text.push_str(text);
-    }
-
-    /// Hands the node to the validator; outside the document element only whitespace may be.
-    fn flush<R>(
+impl TextNode {
+    /// Hands a piece to the validator; outside the document element only whitespace may be.
+    fn piece<R>(
         &mut self,
         validator: &mut Validator,
         reader: &NsReader<R>,
-        depth: usize,
+        (offset, depth): (u64, usize),
+        text: &str,
     ) -> Result<(), Malformed> {
-        let Some(offset) = self.offset.take() else {
-            return Ok(());
-        };
+        let start = *self.start.get_or_insert(offset as usize);
         if depth > 0 {
-            validator.text(&self.text, offset);
-        } else if !is_whitespace(&self.text) {
+            validator.text(text, start);
+        } else if !is_whitespace(text) {
             return Err(Malformed::at(reader, "text outside the document element"));
         }
-        self.text.clear();
         Ok(())
+    }
+
+    fn end(&mut self) {
+        self.start = None;
     }
 }
 
@@ -170,7 +167,8 @@ fn push_events<R: BufRead>(validator: &mut Validator, reader: R) -> Result<(), M
     config.check_comments = true;
     config.check_end_names = true;
     let mut buffer = vec![];
-    let mut text = PendingText::default();
+    let mut text = TextNode::default();
+    let mut escaped = EscapedNamespaces::default();
     let mut depth = 0usize;
     let mut seen_root = false;
     loop {
@@ -181,13 +179,18 @@ fn push_events<R: BufRead>(validator: &mut Validator, reader: R) -> Result<(), M
             Err(e) => return Err(Malformed::reported(&reader, e)),
         };
         match event {
-            Event::Text(t) => text.add(offset, &t.xml10_content()),
-            Event::CData(t) => text.add(offset, &t.xml10_content()),
+            Event::Text(t) => {
+                text.piece(validator, &reader, (offset, depth), &t.xml10_content())?
+            }
+            Event::CData(t) => {
+                text.piece(validator, &reader, (offset, depth), &t.xml10_content())?
+            }
             Event::GeneralRef(r) => {
-                let resolved = match r.resolve_char_ref() {
-                    Ok(Some(c)) => Cow::Owned(c.to_string()),
+                let mut utf8 = [0; 4];
+                let resolved: &str = match r.resolve_char_ref() {
+                    Ok(Some(c)) => c.encode_utf8(&mut utf8),
                     Ok(None) => match quick_xml::escape::resolve_predefined_entity(&r) {
-                        Some(s) => Cow::Borrowed(s),
+                        Some(s) => s,
                         None => {
                             let why = format!("unknown entity &{};", &*r);
                             return Err(Malformed::at(&reader, why));
@@ -195,36 +198,36 @@ fn push_events<R: BufRead>(validator: &mut Validator, reader: R) -> Result<(), M
                     },
                     Err(e) => return Err(Malformed::at(&reader, e)),
                 };
-                text.add(offset, &resolved);
+                text.piece(validator, &reader, (offset, depth), resolved)?;
             }
             Event::Start(start) => {
-                text.flush(validator, &reader, depth)?;
+                text.end();
                 if depth == 0 && std::mem::replace(&mut seen_root, true) {
                     return Err(Malformed::at(&reader, "a second document element"));
                 }
                 depth += 1;
-                start_element(validator, &reader, &start, offset)?;
+                start_element(validator, &reader, &start, offset, &mut escaped)?;
             }
             Event::Empty(start) => {
-                text.flush(validator, &reader, depth)?;
+                text.end();
                 if depth == 0 && std::mem::replace(&mut seen_root, true) {
                     return Err(Malformed::at(&reader, "a second document element"));
                 }
-                start_element(validator, &reader, &start, offset)?;
+                start_element(validator, &reader, &start, offset, &mut escaped)?;
                 validator.end_element(&Scope(reader.resolver()));
             }
             Event::End(_) => {
-                text.flush(validator, &reader, depth)?;
+                text.end();
                 validator.end_element(&Scope(reader.resolver()));
                 depth = depth.saturating_sub(1);
             }
             Event::Comment(_) | Event::PI(_) | Event::Decl(_) => {
-                text.flush(validator, &reader, depth)?;
+                text.end();
             }
             // entity expansion from untrusted input is refused, as the tree parser does
             Event::DocType(_) => return Err(Malformed::at(&reader, "a DTD is not allowed")),
             Event::Eof => {
-                text.flush(validator, &reader, depth)?;
+                text.end();
                 if !seen_root || depth > 0 {
                     return Err(Malformed::at(
                         &reader,
@@ -244,26 +247,56 @@ struct ReadAttribute<'a> {
     value: Cow<'a, str>,
 }
 
+/// Whether a namespace declaration of the document so far had a reference in its value: only
+/// then are namespace names unescaped (the reader keeps them as written).
+#[derive(Default)]
+struct EscapedNamespaces(bool);
+
+impl EscapedNamespaces {
+    fn namespace<'r, R>(
+        &self,
+        reader: &NsReader<R>,
+        result: ResolveResult<'r>,
+    ) -> Result<Option<Cow<'r, str>>, Malformed> {
+        match result {
+            ResolveResult::Bound(ns) if !self.0 => Ok(Some(Cow::Borrowed(ns.0))),
+            ResolveResult::Bound(ns) => unescape(ns.0)
+                .map(Some)
+                .map_err(|e| Malformed::at(reader, e)),
+            ResolveResult::Unbound => Ok(None),
+            ResolveResult::Unknown(prefix) => Err(Malformed::at(
+                reader,
+                format!("the namespace prefix {prefix:?} is not declared"),
+            )),
+        }
+    }
+}
+
 fn start_element<R>(
     validator: &mut Validator,
     reader: &NsReader<R>,
     start: &BytesStart,
     offset: u64,
+    escaped: &mut EscapedNamespaces,
 ) -> Result<(), Malformed> {
     let resolver = reader.resolver();
-    let namespace = |result| namespace_of(reader, result);
-    let mut values: Vec<ReadAttribute> = vec![];
+    let mut read = vec![];
     for attribute in start.attributes() {
         let attribute = attribute.map_err(|e| Malformed::at(reader, e))?;
         if attribute.key.as_namespace_binding().is_some() {
+            escaped.0 |= attribute.value.contains('&');
             continue;
         }
-        let (ns, local) = resolver.resolve_attribute(attribute.key);
         let value = attribute
             .normalized_value(XmlVersion::Implicit1_0)
             .map_err(|e| Malformed::at(reader, e))?;
+        read.push((resolver.resolve_attribute(attribute.key), value));
+    }
+    // resolved once the element's own declarations are seen
+    let mut values: Vec<ReadAttribute> = Vec::with_capacity(read.len());
+    for ((ns, local), value) in read {
         values.push(ReadAttribute {
-            ns: namespace(ns)?,
+            ns: escaped.namespace(reader, ns)?,
             local: local.into_inner(),
             value,
         });
@@ -276,7 +309,7 @@ fn start_element<R>(
         })
         .collect();
     let (ns, local) = resolver.resolve_element(start.name());
-    let ns = namespace(ns)?;
+    let ns = escaped.namespace(reader, ns)?;
     let tag = StartTag {
         ns: ns.as_deref(),
         local: local.into_inner(),
@@ -285,24 +318,4 @@ fn start_element<R>(
     };
     validator.start_element(&tag, &Scope(resolver));
     Ok(())
-}
-
-/// The namespace a name resolved to, with the references in the declaration's value replaced
-/// (the reader keeps the value as written).
-fn namespace_of<'r, R>(
-    reader: &NsReader<R>,
-    result: ResolveResult<'r>,
-) -> Result<Option<Cow<'r, str>>, Malformed> {
-    match result {
-        // declarations with references are rare: most elements skip the unescaping call
-        ResolveResult::Bound(ns) if !ns.0.contains('&') => Ok(Some(Cow::Borrowed(ns.0))),
-        ResolveResult::Bound(ns) => unescape(ns.0)
-            .map(Some)
-            .map_err(|e| Malformed::at(reader, e)),
-        ResolveResult::Unbound => Ok(None),
-        ResolveResult::Unknown(prefix) => Err(Malformed::at(
-            reader,
-            format!("the namespace prefix {prefix:?} is not declared"),
-        )),
-    }
 }

@@ -611,9 +611,10 @@ impl<'s> Validator<'s> {
         }
     }
 
-    /// Text in the element last started: one text node as the tree has it (character data,
-    /// references and CDATA sections run together up to the next markup that is not those).
-    pub fn text(&mut self, text: &str, offset: usize) {
+    /// Text in the element last started: a text node as the tree has it (character data,
+    /// references and CDATA sections run together up to the next markup that is not those), or
+    /// a piece of one; `node` is the byte offset where the node starts.
+    pub fn text(&mut self, text: &str, node: usize) {
         let Some(frame) = self.stack.last_mut() else {
             return;
         };
@@ -627,7 +628,7 @@ impl<'s> Validator<'s> {
             }
             Content::Empty { stray_text, .. } => {
                 if stray_text.is_none() && !is_whitespace(text) {
-                    *stray_text = Some(offset);
+                    *stray_text = Some(node);
                 }
             }
             Content::Elements {
@@ -637,7 +638,7 @@ impl<'s> Validator<'s> {
                 ..
             } => {
                 if !*mixed && stray_text.is_none() && !is_whitespace(text) {
-                    *stray_text = Some(offset);
+                    *stray_text = Some(node);
                 }
                 if let Some(fixed) = fixed_text {
                     fixed.push_str(text);
