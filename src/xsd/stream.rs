@@ -54,14 +54,15 @@ impl Malformed {
     }
 }
 
-/// Validates the document `reader` holds; it is rewound and read again only when the document
-/// has errors or is not well-formed.
+/// Validates the document `reader` holds from its current position; it is rewound and read
+/// again only when the document has errors or is not well-formed.
 pub fn validate<R: BufRead + Seek>(
     mut validator: Validator,
     mut reader: R,
 ) -> Result<ValidationReport, ReadError> {
+    let start = reader.stream_position()?;
     if let Err(malformed) = push_events(&mut validator, &mut reader) {
-        return Err(explain(&mut reader, malformed));
+        return Err(explain(&mut reader, start, malformed));
     }
     let findings = validator.finish();
     if findings.errors.is_empty() {
@@ -70,14 +71,14 @@ pub fn validate<R: BufRead + Seek>(
             truncated: findings.truncated,
         });
     }
-    let text = read_again(&mut reader)?;
+    let text = read_again(&mut reader, start)?;
     let document = parse(&text)?;
     Ok(walk::locate(findings, document.root_element()))
 }
 
 /// The whole document as text without its byte order mark, as the tree is parsed from.
-fn read_again<R: Read + Seek>(reader: &mut R) -> Result<String, ReadError> {
-    reader.seek(SeekFrom::Start(0))?;
+fn read_again<R: Read + Seek>(reader: &mut R, start: u64) -> Result<String, ReadError> {
+    reader.seek(SeekFrom::Start(start))?;
     let mut bytes = vec![];
     reader.read_to_end(&mut bytes)?;
     // std's check is fast on ASCII only, and Danish instances are full of æ, ø and å
@@ -96,8 +97,8 @@ fn parse(text: &str) -> Result<roxmltree::Document<'_>, ReadError> {
 
 /// Why a document the stream found broken cannot be read, in the words of the tree parser
 /// (which the messages have always been in); the stream's own when the tree parser accepts it.
-fn explain<R: Read + Seek>(reader: &mut R, malformed: Malformed) -> ReadError {
-    let text = match read_again(reader) {
+fn explain<R: Read + Seek>(reader: &mut R, start: u64, malformed: Malformed) -> ReadError {
+    let text = match read_again(reader, start) {
         Ok(text) => text,
         Err(e) => return e,
     };
@@ -115,13 +116,15 @@ struct Scope<'r>(&'r quick_xml::name::NamespaceResolver);
 
 impl NamespaceResolver for Scope<'_> {
     fn resolve(&self, prefix: &str) -> Option<String> {
-        let name = format!("{prefix}:_");
         let found = match prefix {
             "xml" => return Some(XML_NS.to_owned()),
             // bound by the reader, but not a prefix a value may use
             "xmlns" => return None,
             "" => self.0.resolve_prefix(None, true),
-            _ => self.0.resolve_prefix(QName(&name).prefix(), false),
+            // the reader takes prefixes from names only
+            _ => self
+                .0
+                .resolve_prefix(QName(&format!("{prefix}:_")).prefix(), false),
         };
         match found {
             ResolveResult::Bound(ns) => unescape(ns.0).ok().map(Cow::into_owned),

@@ -311,6 +311,7 @@ fn stream_and_tree_sources_report_alike() {
         b"<r xmlns='urn:t'><item code='a'>1</item><fixed>a&amp;b</fixed><bogus/><item code='d'>1</item></r>",
         b"<r xmlns='urn:t'><item code='a'>1</item><item code='a'>2</item><item>3</item></r>",
         b"<x/>",
+        "\u{feff}<r xmlns='urn:t'><item code='abcd'>1</item></r>".as_bytes(),
         // not well-formed, or not UTF-8: the same message either way
         b"<r xmlns='urn:t'><item>1</item>",
         b"<r xmlns='urn:t'><p:item/></r>",
