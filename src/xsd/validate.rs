@@ -256,54 +256,25 @@ impl<'s> Validator<'s> {
     pub fn start_element(&mut self, tag: &StartTag, scope: &dyn NamespaceResolver) {
         let ordinal = self.next_ordinal;
         self.next_ordinal += 1;
-        let at = At::element(ordinal);
         let assess = if self.stack.is_empty() {
-            {
-                let name = QName::new(tag.ns, tag.local);
-                match self.c.global_elements.get(&name) {
-                    Some(&e) => Assess::Decl(e),
-                    None if attribute(tag.attributes, XSI, "type").is_some() => Assess::Typed,
-                    None => {
-                        let name = display_name(tag.ns, tag.local);
-                        let message = format!("no global element declaration for {name}");
-                        self.error(tag.offset, at, message);
-                        Assess::Skip
-                    }
-                }
-            }
+            self.root(tag, ordinal)
         } else {
             self.child(tag, ordinal)
         };
         let depth = self.stack.len();
         let mut values = vec![];
         let mut defaulted = vec![];
-        let (decl, content) = match assess {
-            Assess::Decl(e) => (
-                Some(e),
-                self.element(
-                    tag,
-                    Some(e),
-                    ordinal,
-                    depth,
-                    scope,
-                    &mut values,
-                    &mut defaulted,
-                ),
-            ),
-            Assess::Typed => (
-                None,
-                self.element(
-                    tag,
-                    None,
-                    ordinal,
-                    depth,
-                    scope,
-                    &mut values,
-                    &mut defaulted,
-                ),
-            ),
-            Assess::Lax => (None, Content::Lax),
-            Assess::Skip => (None, Content::Skip),
+        let decl = match assess {
+            Assess::Decl(e) => Some(e),
+            _ => None,
+        };
+        let content = match assess {
+            Assess::Decl(_) | Assess::Typed => {
+                let facts = (&mut values, &mut defaulted);
+                self.element(tag, decl, (ordinal, depth), scope, facts)
+            }
+            Assess::Lax => Content::Lax,
+            Assess::Skip => Content::Skip,
         };
         if let Some(tracker) = &mut self.identity {
             // the constraints of an element whose assessment stopped at an error are not
@@ -338,6 +309,20 @@ impl<'s> Validator<'s> {
             name,
             content,
         });
+    }
+
+    /// What the validation root is assessed against: its global declaration, or its xsi:type.
+    fn root(&mut self, tag: &StartTag, ordinal: usize) -> Assess {
+        match self.c.global_elements.get(&QName::new(tag.ns, tag.local)) {
+            Some(&e) => Assess::Decl(e),
+            None if attribute(tag.attributes, XSI, "type").is_some() => Assess::Typed,
+            None => {
+                let name = display_name(tag.ns, tag.local);
+                let message = format!("no global element declaration for {name}");
+                self.error(tag.offset, At::element(ordinal), message);
+                Assess::Skip
+            }
+        }
     }
 
     /// What the parent's content makes of a child element (the parent is on the stack).
@@ -487,16 +472,15 @@ impl<'s> Validator<'s> {
 
     /// Starts assessing an element against a declaration, or against its xsi:type when `decl`
     /// is None: everything its start tag decides, and how its content is to be assessed.
-    #[allow(clippy::too_many_arguments)]
+    /// With identity constraints, `facts` gets the attributes' values and the defaults of the
+    /// absent ones.
     fn element(
         &mut self,
         tag: &StartTag,
         decl: Option<ElemId>,
-        ordinal: usize,
-        depth: usize,
+        (ordinal, depth): (usize, usize),
         scope: &dyn NamespaceResolver,
-        values: &mut Vec<Assessed>,
-        defaulted: &mut Vec<(QName, TypedValue)>,
+        (values, defaulted): (&mut Vec<Assessed>, &mut Vec<(QName, TypedValue)>),
     ) -> Content {
         let at = At::element(ordinal);
         if depth > MAX_DEPTH {
