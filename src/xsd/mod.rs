@@ -1,11 +1,11 @@
-//! Own XML Schema 1.0 processor on roxmltree: compiles schema sets and validates documents.
+//! Own XML Schema 1.0 processor: compiles schema sets (parsed with roxmltree) and validates
+//! documents as they stream from a reader (quick-xml), or elements of an already parsed tree.
 //!
 //! ```no_run
 //! use kontrakt::xsd::{CompileOptions, SchemaSet};
 //! let set = SchemaSet::compile(&["main.xsd"], &CompileOptions::default())?;
-//! let text = std::fs::read_to_string("a.xml")?;
-//! let doc = roxmltree::Document::parse(&text)?;
-//! for e in set.validate_document(&doc).errors {
+//! let file = std::io::BufReader::new(std::fs::File::open("a.xml")?);
+//! for e in set.validate_reader(file)?.errors {
 //!     eprintln!("a.xml:{e}");
 //! }
 //! # Ok::<(), Box<dyn std::error::Error>>(())
@@ -30,9 +30,11 @@ pub mod mutate;
 mod restrict;
 mod s4s;
 mod simple;
+mod stream;
 #[cfg(test)]
 mod tests;
 mod validate;
+mod walk;
 mod wildcard;
 
 use std::collections::HashMap;
@@ -43,6 +45,7 @@ pub use api::{
 };
 pub use error::{SchemaError, ValidationError, ValidationReport};
 pub use files::{FileOutcome, FileResult, validate_files};
+pub use stream::ReadError;
 
 pub(crate) const XS: &str = "http://www.w3.org/2001/XMLSchema";
 pub(crate) const XSI: &str = "http://www.w3.org/2001/XMLSchema-instance";
@@ -104,15 +107,29 @@ impl SchemaSet {
 
     /// Validates one element (e.g. the child of soap:Body) against its global declaration.
     pub fn validate_element(&self, element: roxmltree::Node) -> ValidationReport {
-        let mut v = validate::Validator::new(
+        let mut validator = self.validator();
+        walk::feed(&mut validator, element);
+        walk::locate(validator.finish(), element)
+    }
+
+    /// Validates the document `reader` holds as it streams by, without building a tree: memory
+    /// follows the document's depth, not its size. A document with errors is read a second
+    /// time (hence `Seek`) to give them their element paths. DTDs are refused; a byte order mark
+    /// is skipped.
+    pub fn validate_reader<R: std::io::BufRead + std::io::Seek>(
+        &self,
+        reader: R,
+    ) -> Result<ValidationReport, ReadError> {
+        stream::validate(self.validator(), reader)
+    }
+
+    fn validator(&self) -> validate::Validator<'_> {
+        validate::Validator::new(
             &self.components,
             &self.nullable,
             &self.automata,
-            element.document(),
             self.error_limit,
-        );
-        v.validate_root(element);
-        v.report
+        )
     }
 
     /// The global element declaration with this name, for reading the schema's model.

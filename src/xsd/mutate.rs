@@ -58,8 +58,9 @@ pub fn candidates(document: &Element<'_>) -> Vec<Mutation> {
 
 /// Whether `schemas` refuses `document` (a document that does not parse counts as refused).
 pub fn is_rejected(schemas: &SchemaSet, document: &str) -> bool {
-    roxmltree::Document::parse(document)
-        .map_or(true, |doc| !schemas.validate_document(&doc).is_valid())
+    schemas
+        .validate_reader(std::io::Cursor::new(document.as_bytes()))
+        .map_or(true, |report| !report.is_valid())
 }
 
 /// Every labelled mutation of `document` that `schemas` rejects, in document order.

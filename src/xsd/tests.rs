@@ -251,3 +251,80 @@ fn plain_string_check_agrees_with_full_validation() {
     assert!(!super::simple::is_valid_plain_string(c, ty("Kind"), "a"));
     assert!(!super::simple::is_valid_plain_string(c, ty("Id"), "a"));
 }
+
+/// The report of the tree source (the document parsed first, as before streaming) and of the
+/// stream source on the same bytes.
+fn by_tree_and_by_stream(
+    set: &SchemaSet,
+    bytes: &[u8],
+) -> [Result<super::ValidationReport, String>; 2] {
+    let tree = match std::str::from_utf8(bytes) {
+        Err(e) => Err(format!("cannot read: not UTF-8: {e}")),
+        Ok(text) => {
+            let options = roxmltree::ParsingOptions {
+                allow_dtd: false,
+                ..Default::default()
+            };
+            let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+            match roxmltree::Document::parse_with_options(text, options) {
+                Ok(doc) => Ok(set.validate_document(&doc)),
+                Err(e) => Err(format!("not well-formed: {e}")),
+            }
+        }
+    };
+    let stream = set
+        .validate_reader(std::io::Cursor::new(bytes))
+        .map_err(|e| e.to_string());
+    [tree, stream]
+}
+
+#[test]
+fn stream_and_tree_sources_report_alike() {
+    let schema = format!(
+        r###"<xs:schema {XS} xmlns:t="urn:t" targetNamespace="urn:t" elementFormDefault="qualified">
+             <xs:element name="r"><xs:complexType><xs:sequence>
+               <xs:element name="item" maxOccurs="unbounded"><xs:complexType><xs:simpleContent>
+                 <xs:extension base="xs:int"><xs:attribute name="id" type="xs:ID"/>
+                 <xs:attribute name="kind" type="xs:QName"/><xs:attribute name="code" type="t:Code"/>
+                 </xs:extension></xs:simpleContent></xs:complexType></xs:element>
+               <xs:element name="note" type="xs:string" nillable="true" minOccurs="0"/>
+               <xs:element name="empty" minOccurs="0"><xs:complexType/></xs:element>
+               <xs:element name="ref" type="xs:IDREF" minOccurs="0" maxOccurs="unbounded"/>
+               <xs:element name="fixed" type="xs:string" fixed="a&amp;b" minOccurs="0"/>
+               <xs:any namespace="##other" processContents="lax" minOccurs="0" maxOccurs="unbounded"/>
+             </xs:sequence></xs:complexType>
+             <xs:unique name="U"><xs:selector xpath="t:item"/><xs:field xpath="."/></xs:unique>
+             <xs:key name="K"><xs:selector xpath=".//t:item"/><xs:field xpath="@code"/></xs:key>
+             </xs:element>
+             <xs:simpleType name="Code"><xs:restriction base="xs:token"><xs:maxLength value="3"/></xs:restriction></xs:simpleType>
+           </xs:schema>"###
+    );
+    let dir = write("sources", &[("s.xsd", &schema)]);
+    let set = SchemaSet::compile(&[dir.join("s.xsd")], &CompileOptions::default()).unwrap();
+    let documents: &[&[u8]] = &[
+        b"<r xmlns='urn:t'><item code='a'>1</item></r>",
+        "\u{feff}<r xmlns='urn:t'>\r\n<item code=' a\tb '>1<!-- c -->2</item><item code='æøå'>x</item></r>".as_bytes(),
+        b"<r xmlns='urn:t' xmlns:p='urn:p'><item code='a' kind='p:x'>1</item><item code='a' kind='q:x'>&#49;</item></r>",
+        b"<r xmlns='urn:t'>text<!-- c --> more<item code='b'>1</item>\n  <item code='c' id='i'>1</item><ref>j</ref><ref>i</ref></r>",
+        b"<r xmlns='urn:t' xmlns:xsi='http://www.w3.org/2001/XMLSchema-instance'><item code='a'>1</item><note xsi:nil='true'>x</note><empty>y<z/></empty><fixed>a&amp;c</fixed></r>",
+        b"<r xmlns='urn:t'><item code='a'><![CDATA[1]]>2&amp;</item><o:x xmlns:o='urn:o'><o:y/></o:x><item/></r>",
+        b"<r xmlns='urn:t'><item code='a'>1</item><fixed>a&amp;b</fixed><bogus/><item code='d'>1</item></r>",
+        b"<r xmlns='urn:t'><item code='a'>1</item><item code='a'>2</item><item>3</item></r>",
+        b"<x/>",
+        "\u{feff}<r xmlns='urn:t'><item code='abcd'>1</item></r>".as_bytes(),
+        // not well-formed, or not UTF-8: the same message either way
+        b"<r xmlns='urn:t'><item>1</item>",
+        b"<r xmlns='urn:t'><p:item/></r>",
+        b"<r xmlns='urn:t' a='1' a='2'/>",
+        b"<!DOCTYPE r><r xmlns='urn:t'/>",
+        b"<r xmlns='urn:t'/><r/>",
+        b"<r xmlns='urn:t'/>text",
+        b"<r xmlns='urn:t'>&unknown;</r>",
+        b"<r xmlns='urn:t'>\xff</r>",
+        b"",
+    ];
+    for document in documents {
+        let [tree, stream] = by_tree_and_by_stream(&set, document);
+        assert_eq!(tree, stream, "{}", String::from_utf8_lossy(document));
+    }
+}

@@ -1,20 +1,23 @@
 //! Instance validation: assessing an element against its declaration or type (XSD 1.0, 3.3.4,
 //! 3.4.4, 3.11.4), collecting every error up to a limit.
+//!
+//! The validator is pushed events (element start with its attributes, text, element end) by a
+//! source, the parsed tree (`walk`) or the byte stream (`stream`), and keeps one frame per open
+//! element, so its memory follows the document's depth, not its size. Errors are located by
+//! byte offset and by the element's ordinal in document order; the source turns those into
+//! line:column and an element path once the document is done (a path's `[n]` needs the
+//! element's later siblings).
 
-use std::borrow::Cow;
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 use std::fmt;
 
-use roxmltree::{Node, NodeId};
-
-use super::automaton::Automata;
-use super::compile::NodeResolver;
+use super::XSI;
+use super::automaton::{Automata, Cursor};
 use super::content::{Buffers, MatchState, Models};
-use super::error::{ValidationError, ValidationReport};
-use super::identity::Selected;
+use super::datatypes::{BuiltinType, NamespaceResolver};
+use super::identity::{Assessed, Opened, Tracker};
 use super::model::*;
 use super::simple::{self, Ids};
-use super::{XSI, datatypes::BuiltinType};
 
 /// Deeper instances get an error instead of a deeper stack.
 const MAX_DEPTH: usize = 256;
@@ -51,127 +54,146 @@ pub fn type_derives(c: &Components, derived: TypeId, base: TypeId, blocked: Deri
     false
 }
 
-type FieldValue = Option<TypedValue>;
+/// An attribute of an element start, namespace declarations excluded, its value normalised.
+#[derive(Debug, Clone, Copy)]
+pub struct Attribute<'a> {
+    pub ns: Option<&'a str>,
+    pub local: &'a str,
+    pub value: &'a str,
+}
 
-/// The field values of one node an identity constraint selects.
-type KeyTuple = Vec<TypedValue>;
+/// An element start as a source reports it.
+pub struct StartTag<'a> {
+    pub ns: Option<&'a str>,
+    pub local: &'a str,
+    pub attributes: &'a [Attribute<'a>],
+    /// Byte offset of the `<`.
+    pub offset: usize,
+}
 
-pub struct Validator<'s, 'a, 'i> {
+/// An error before it is given line:column and a path.
+#[derive(Debug, Clone)]
+pub struct Finding {
+    /// Byte offset the error is reported at (an element's or a text's start).
+    pub offset: usize,
+    /// The element the path names: its ordinal in document order from the validation root (0).
+    pub ordinal: usize,
+    /// The attribute the path ends in.
+    pub attribute: Option<String>,
+    pub message: String,
+}
+
+/// Every error found, up to the limit.
+#[derive(Debug, Default)]
+pub struct Findings {
+    pub errors: Vec<Finding>,
+    pub truncated: bool,
+}
+
+/// The element (by ordinal), and maybe its attribute, an error's path names.
+#[derive(Clone, Copy)]
+struct At<'n> {
+    ordinal: usize,
+    attribute: Option<&'n str>,
+}
+
+impl At<'_> {
+    fn element(ordinal: usize) -> Self {
+        At {
+            ordinal,
+            attribute: None,
+        }
+    }
+}
+
+/// How an element's children and text are assessed.
+enum Content {
+    /// Not assessed: a skip wildcard's match, an unexpected element, an error that stopped the
+    /// element's assessment, or the children of any of those.
+    Skip,
+    /// An element a lax wildcard matched without a declaration: its children are lax matches.
+    Lax,
+    /// xsi:nil="true": must stay empty; the error goes where the tree walk reported it.
+    Nil { report_at: usize, has_content: bool },
+    /// A simple value (simple type or simple content), gathered in `Validator::simple_text`.
+    Simple { ty: TypeId, child_seen: bool },
+    /// Empty content: the first stray text and the first child element, reported at the end.
+    Empty {
+        stray_text: Option<usize>,
+        first_child: Option<(usize, String)>,
+    },
+    Elements {
+        root: ParticleId,
+        cursor: Cursor,
+        mixed: bool,
+        errors_before: usize,
+        stray_text: Option<usize>,
+        /// The text of a mixed element with a fixed value while it has no child element.
+        fixed_text: Option<String>,
+    },
+}
+
+struct Frame {
+    ordinal: usize,
+    offset: usize,
+    decl: Option<ElemId>,
+    /// The element's local name, kept only where no declaration gives it.
+    name: Option<Box<str>>,
+    content: Content,
+}
+
+/// What the parent's content model makes of a child element.
+enum Assess {
+    Decl(ElemId),
+    /// No declaration, but an xsi:type to validate against.
+    Typed,
+    Lax,
+    Skip,
+}
+
+pub struct Validator<'s> {
     c: &'s Components,
     models: Models<'s>,
     automata: &'s Automata,
     /// Content-model working memory shared by all elements of the document.
     buffers: Buffers,
-    doc: &'a roxmltree::Document<'i>,
-    pub report: ValidationReport,
+    findings: Findings,
     limit: usize,
     ids: HashSet<String>,
-    idrefs: Vec<(Node<'a, 'i>, InstancePath<'a, 'i>, String)>,
-    /// The element validation started at: paths are given from it.
-    root: NodeId,
-    track_values: bool,
-    values: HashMap<(NodeId, Option<usize>), FieldValue>,
-    key_tables: HashMap<IdcId, Vec<(NodeId, Vec<KeyTuple>)>>,
-    /// Attributes absent from an element but given a default by its type, for identity fields.
-    defaulted: HashMap<NodeId, Vec<(QName, TypedValue)>>,
+    idrefs: Vec<(usize, usize, Option<String>, String)>,
+    stack: Vec<Frame>,
+    next_ordinal: usize,
+    /// The text of the element with simple content being read (they do not nest).
+    simple_text: String,
+    /// Present when the schema has identity constraints: then values are kept for their fields.
+    identity: Option<Tracker<'s>>,
 }
 
-fn is_whitespace(s: &str) -> bool {
-    s.chars().all(|c| matches!(c, ' ' | '\t' | '\n' | '\r'))
+/// XML whitespace only (bytes suffice: every other character, non-ASCII ones too, fails).
+pub fn is_whitespace(s: &str) -> bool {
+    s.bytes().all(|b| matches!(b, b' ' | b'\t' | b'\n' | b'\r'))
 }
 
-/// The character content of an element, borrowed when it is one text node (the usual case).
-fn element_text<'a>(node: Node<'a, '_>) -> Cow<'a, str> {
-    let mut texts = node
-        .children()
-        .filter(Node::is_text)
-        .filter_map(|c| c.text());
-    match (texts.next(), texts.next()) {
-        (None, _) => Cow::Borrowed(""),
-        (Some(only), None) => Cow::Borrowed(only),
-        (Some(first), Some(second)) => {
-            let mut all = format!("{first}{second}");
-            all.extend(texts);
-            Cow::Owned(all)
-        }
+fn display_name(ns: Option<&str>, local: &str) -> String {
+    match ns {
+        Some(ns) => format!("{{{ns}}}{local}"),
+        None => local.to_owned(),
     }
 }
 
-/// The element (or one of its attributes) an error is about, rendered as a path only when an
-/// error is reported, so valid documents build no path strings.
-#[derive(Clone, Copy)]
-pub struct InstancePath<'a, 'i> {
-    element: Node<'a, 'i>,
-    attribute: Option<&'a str>,
+fn attribute<'a>(attributes: &[Attribute<'a>], ns: &str, local: &str) -> Option<&'a str> {
+    (attributes.iter())
+        .find(|a| a.ns == Some(ns) && a.local == local)
+        .map(|a| a.value)
 }
 
-impl<'a, 'i> InstancePath<'a, 'i> {
-    fn element(element: Node<'a, 'i>) -> Self {
-        InstancePath {
-            element,
-            attribute: None,
-        }
-    }
+const STRAY_TEXT: &str = "text is not allowed in element-only content";
 
-    fn attribute(self, name: &'a str) -> Self {
-        InstancePath {
-            attribute: Some(name),
-            ..self
-        }
-    }
-
-    /// `/Envelope/Body/Request/Item[2]/Status/@code` from `root` down, with `[n]` where the
-    /// name repeats among the element's siblings.
-    fn render(self, root: NodeId) -> String {
-        let mut steps = vec![];
-        let mut node = self.element;
-        loop {
-            let name = node.tag_name();
-            let parent = node.parent_element().filter(|_| node.id() != root);
-            let Some(parent) = parent else {
-                steps.push(name.name().to_owned());
-                break;
-            };
-            let (mut position, mut total) = (0, 0);
-            for sibling in parent
-                .children()
-                .filter(|s| s.is_element() && s.tag_name() == name)
-            {
-                total += 1;
-                if sibling == node {
-                    position = total;
-                }
-            }
-            steps.push(if total == 1 {
-                name.name().to_owned()
-            } else {
-                format!("{}[{position}]", name.name())
-            });
-            node = parent;
-        }
-        steps.reverse();
-        let mut path = format!("/{}", steps.join("/"));
-        if let Some(attribute) = self.attribute {
-            path.push_str("/@");
-            path.push_str(attribute);
-        }
-        path
-    }
-}
-
-fn display_name(node: Node) -> String {
-    match node.tag_name().namespace() {
-        Some(ns) => format!("{{{ns}}}{}", node.tag_name().name()),
-        None => node.tag_name().name().to_owned(),
-    }
-}
-
-impl<'s, 'a, 'i> Validator<'s, 'a, 'i> {
+impl<'s> Validator<'s> {
     pub fn new(
         c: &'s Components,
         nullable: &'s [bool],
         automata: &'s Automata,
-        doc: &'a roxmltree::Document<'i>,
         limit: usize,
     ) -> Self {
         Validator {
@@ -179,155 +201,312 @@ impl<'s, 'a, 'i> Validator<'s, 'a, 'i> {
             models: Models::new(&c.particles, nullable),
             automata,
             buffers: Buffers::default(),
-            doc,
-            report: ValidationReport::default(),
+            findings: Findings::default(),
             limit,
             ids: HashSet::new(),
             idrefs: vec![],
-            root: doc.root().id(),
-            track_values: !c.idcs.is_empty(),
-            values: HashMap::new(),
-            key_tables: HashMap::new(),
-            defaulted: HashMap::new(),
+            stack: vec![],
+            next_ordinal: 0,
+            simple_text: String::new(),
+            identity: (!c.idcs.is_empty()).then(|| Tracker::new(c)),
         }
     }
 
-    fn error(&mut self, node: Node, path: InstancePath<'a, 'i>, message: impl Into<String>) {
-        self.error_before(self.report.errors.len(), node, path, message);
+    fn error(&mut self, offset: usize, at: At, message: impl Into<String>) {
+        self.error_before(self.findings.errors.len(), offset, at, message);
     }
 
     /// Reports an error found late as if it had been found when the report had `index` errors:
     /// it goes there, and the limit keeps the earliest.
-    fn error_before(
-        &mut self,
-        index: usize,
-        node: Node,
-        path: InstancePath<'a, 'i>,
-        message: impl Into<String>,
-    ) {
+    fn error_before(&mut self, index: usize, offset: usize, at: At, message: impl Into<String>) {
         if index >= self.limit {
-            self.report.truncated = true;
+            self.findings.truncated = true;
             return;
         }
-        let pos = self.doc.text_pos_at(node.range().start);
-        let path = path.render(self.root);
-        let error = ValidationError {
-            line: pos.row,
-            column: pos.col,
-            path,
+        let finding = Finding {
+            offset,
+            ordinal: at.ordinal,
+            attribute: at.attribute.map(str::to_owned),
             message: message.into(),
         };
-        self.report.errors.insert(index, error);
-        if self.report.errors.len() > self.limit {
-            self.report.errors.truncate(self.limit);
-            self.report.truncated = true;
+        self.findings.errors.insert(index, finding);
+        if self.findings.errors.len() > self.limit {
+            self.findings.errors.truncate(self.limit);
+            self.findings.truncated = true;
         }
     }
 
-    /// Validates `node` as the root of an assessment: against its global declaration.
-    pub fn validate_root(&mut self, node: Node<'a, 'i>) {
-        self.root = node.id();
-        let path = InstancePath::element(node);
-        let name = QName::new(node.tag_name().namespace(), node.tag_name().name());
-        match self.c.global_elements.get(&name) {
-            Some(&e) => self.element(node, Some(e), None, path, 0),
+    /// The IDREFs without an ID, and every error found.
+    pub fn finish(mut self) -> Findings {
+        for (offset, ordinal, attribute, idref) in std::mem::take(&mut self.idrefs) {
+            if !self.ids.contains(&idref) {
+                let at = At {
+                    ordinal,
+                    attribute: attribute.as_deref(),
+                };
+                let message = format!("IDREF {idref:?} does not match any ID in the document");
+                self.error(offset, at, message);
+            }
+        }
+        self.findings
+    }
+
+    /// An element starts; `scope` resolves the prefixes in scope at it (for xsi:type and
+    /// QName values).
+    pub fn start_element(&mut self, tag: &StartTag, scope: &dyn NamespaceResolver) {
+        let ordinal = self.next_ordinal;
+        self.next_ordinal += 1;
+        let assess = if self.stack.is_empty() {
+            self.root(tag, ordinal)
+        } else {
+            self.child(tag, ordinal)
+        };
+        let depth = self.stack.len();
+        let mut values = vec![];
+        let mut defaulted = vec![];
+        let decl = match assess {
+            Assess::Decl(e) => Some(e),
+            _ => None,
+        };
+        let content = match assess {
+            Assess::Decl(_) | Assess::Typed => {
+                let facts = (&mut values, &mut defaulted);
+                self.element(tag, decl, (ordinal, depth), scope, facts)
+            }
+            Assess::Lax => Content::Lax,
+            Assess::Skip => Content::Skip,
+        };
+        if let Some(tracker) = &mut self.identity {
+            // the constraints of an element whose assessment stopped at an error are not
+            // evaluated (there is nothing assessed to evaluate them on)
+            let idcs = match (&content, decl) {
+                (Content::Skip | Content::Lax, _) | (_, None) => &[][..],
+                (_, Some(e)) => &self.c.elements[e].idcs[..],
+            };
+            let opened = Opened {
+                ns: tag.ns,
+                local: tag.local,
+                offset: tag.offset,
+                ordinal,
+                attributes: tag.attributes,
+                values: &values,
+                defaulted: &defaulted,
+                nil_attribute: attribute(tag.attributes, XSI, "nil").is_some(),
+            };
+            tracker.open(&opened, idcs);
+        }
+        let name = match (&content, decl) {
+            (Content::Simple { .. } | Content::Elements { .. }, None) => Some(tag.local.into()),
+            _ => None,
+        };
+        if matches!(content, Content::Simple { .. }) {
+            self.simple_text.clear();
+        }
+        self.stack.push(Frame {
+            ordinal,
+            offset: tag.offset,
+            decl,
+            name,
+            content,
+        });
+    }
+
+    /// What the validation root is assessed against: its global declaration, or its xsi:type.
+    fn root(&mut self, tag: &StartTag, ordinal: usize) -> Assess {
+        match self.c.global_elements.get(&QName::new(tag.ns, tag.local)) {
+            Some(&e) => Assess::Decl(e),
+            None if attribute(tag.attributes, XSI, "type").is_some() => Assess::Typed,
             None => {
-                if node.attribute((XSI, "type")).is_some() {
-                    self.element(node, None, None, path, 0);
-                } else {
-                    self.error(
-                        node,
-                        path,
-                        format!("no global element declaration for {}", display_name(node)),
+                let name = display_name(tag.ns, tag.local);
+                let message = format!("no global element declaration for {name}");
+                self.error(tag.offset, At::element(ordinal), message);
+                Assess::Skip
+            }
+        }
+    }
+
+    /// What the parent's content makes of a child element (the parent is on the stack).
+    fn child(&mut self, tag: &StartTag, ordinal: usize) -> Assess {
+        let c = self.c;
+        let automata = self.automata;
+        let Some(parent) = self.stack.last_mut() else {
+            return Assess::Skip;
+        };
+        let parent_at = At::element(parent.ordinal);
+        // cvc-elt.5.2.2.1: a fixed value leaves no room for element children
+        if let Content::Elements { fixed_text, .. } = &mut parent.content
+            && fixed_text.take().is_some()
+        {
+            let message = "an element with a fixed value may not have element children";
+            let offset = parent.offset;
+            self.error(offset, parent_at, message);
+        }
+        let Some(parent) = self.stack.last_mut() else {
+            return Assess::Skip;
+        };
+        match &mut parent.content {
+            Content::Skip => Assess::Skip,
+            Content::Lax => self.wildcard(tag, ProcessContents::Lax, ordinal),
+            Content::Nil { has_content, .. } => {
+                *has_content = true;
+                Assess::Skip
+            }
+            Content::Simple { child_seen, .. } => {
+                if !std::mem::replace(child_seen, true) {
+                    let message = format!(
+                        "element {} is not allowed: the content is a simple value",
+                        display_name(tag.ns, tag.local)
                     );
+                    self.error(tag.offset, parent_at, message);
+                }
+                Assess::Skip
+            }
+            Content::Empty { first_child, .. } => {
+                first_child.get_or_insert_with(|| (tag.offset, display_name(tag.ns, tag.local)));
+                Assess::Skip
+            }
+            Content::Elements { root, cursor, .. } => {
+                let root = *root;
+                let name = (tag.ns, tag.local);
+                let step = automata.step(c, &self.models, root, cursor, &mut self.buffers, name);
+                let Some(leaf) = step else {
+                    let state = automata.match_state(root, cursor);
+                    let expected = describe_expected(c, &self.models, root, state);
+                    let message = format!(
+                        "unexpected element {}; expected {expected}",
+                        display_name(tag.ns, tag.local)
+                    );
+                    self.error(tag.offset, At::element(ordinal), message);
+                    return Assess::Skip;
+                };
+                match &c.particles[leaf].term {
+                    Term::Element(e) => Assess::Decl(self.substitute(tag, *e, ordinal)),
+                    Term::Wildcard(w) => self.wildcard(tag, w.process, ordinal),
+                    _ => Assess::Skip,
                 }
             }
         }
-        self.finish_ids();
     }
 
-    fn finish_ids(&mut self) {
-        for (node, path, idref) in std::mem::take(&mut self.idrefs) {
-            if !self.ids.contains(&idref) {
-                self.error(
-                    node,
-                    path,
-                    format!("IDREF {idref:?} does not match any ID in the document"),
-                );
+    /// The declaration a child matched by `head`'s leaf uses: `head` itself or the member of
+    /// its substitution group with the child's name, which `head` may block.
+    fn substitute(&mut self, tag: &StartTag, head_id: ElemId, ordinal: usize) -> ElemId {
+        let c = self.c;
+        let actual = c
+            .element_named(head_id, tag.ns, tag.local)
+            .unwrap_or(head_id);
+        if actual != head_id {
+            let head = &c.elements[head_id];
+            let mut blocked = DerivationSet {
+                substitution: false,
+                ..head.block
+            };
+            if let Some(ct) = c.complex(head.type_id) {
+                blocked.extension |= ct.block.extension;
+                blocked.restriction |= ct.block.restriction;
             }
+            if head.block.substitution
+                || !type_derives(c, c.elements[actual].type_id, head.type_id, blocked)
+            {
+                let message = format!(
+                    "{} may not substitute for {}: blocked",
+                    display_name(tag.ns, tag.local),
+                    head.name
+                );
+                self.error(tag.offset, At::element(ordinal), message);
+            }
+        }
+        actual
+    }
+
+    fn wildcard(&mut self, tag: &StartTag, process: ProcessContents, ordinal: usize) -> Assess {
+        let name = QName::new(tag.ns, tag.local);
+        let global = self.c.global_elements.get(&name).copied();
+        match (process, global) {
+            (ProcessContents::Skip, _) => Assess::Skip,
+            (_, Some(e)) => Assess::Decl(e),
+            (_, None) if attribute(tag.attributes, XSI, "type").is_some() => Assess::Typed,
+            (ProcessContents::Strict, None) => {
+                let message = format!(
+                    "no global declaration for {} (required by a strict wildcard)",
+                    display_name(tag.ns, tag.local)
+                );
+                self.error(tag.offset, At::element(ordinal), message);
+                Assess::Skip
+            }
+            (ProcessContents::Lax, None) => Assess::Lax,
         }
     }
 
     fn xsi_type(
         &mut self,
-        node: Node<'a, 'i>,
-        path: InstancePath<'a, 'i>,
+        tag: &StartTag,
+        at: At,
+        scope: &dyn NamespaceResolver,
     ) -> Result<Option<TypeId>, ()> {
-        let Some(raw) = node.attribute((XSI, "type")) else {
+        let Some(raw) = attribute(tag.attributes, XSI, "type") else {
             return Ok(None);
         };
         let raw = raw.trim();
         let (prefix, local) = raw
             .split_once(':')
             .map_or((None, raw), |(p, l)| (Some(p), l));
-        let ns = node.lookup_namespace_uri(prefix);
+        let ns = scope.resolve(prefix.unwrap_or(""));
         if prefix.is_some() && ns.is_none() {
-            self.error(
-                node,
-                path,
-                format!("xsi:type {raw:?}: prefix is not declared"),
-            );
+            let message = format!("xsi:type {raw:?}: prefix is not declared");
+            self.error(tag.offset, at, message);
             return Err(());
         }
-        match self.c.global_types.get(&QName::new(ns, local)) {
+        match self.c.global_types.get(&QName::new(ns.as_deref(), local)) {
             Some(&t) => Ok(Some(t)),
-            None if ns == Some(super::XS) && local == "anyType" => Ok(Some(self.c.any_type)),
+            None if ns.as_deref() == Some(super::XS) && local == "anyType" => {
+                Ok(Some(self.c.any_type))
+            }
             None => {
-                self.error(
-                    node,
-                    path,
-                    format!("xsi:type {raw:?} does not name a type of the schema"),
-                );
+                let message = format!("xsi:type {raw:?} does not name a type of the schema");
+                self.error(tag.offset, at, message);
                 Err(())
             }
         }
     }
 
-    /// Validates an element against a declaration, or against a type when `decl` is None.
+    /// Starts assessing an element against a declaration, or against its xsi:type when `decl`
+    /// is None: everything its start tag decides, and how its content is to be assessed.
+    /// With identity constraints, `facts` gets the attributes' values and the defaults of the
+    /// absent ones.
     fn element(
         &mut self,
-        node: Node<'a, 'i>,
+        tag: &StartTag,
         decl: Option<ElemId>,
-        ty: Option<TypeId>,
-        path: InstancePath<'a, 'i>,
-        depth: usize,
-    ) {
+        (ordinal, depth): (usize, usize),
+        scope: &dyn NamespaceResolver,
+        (values, defaulted): (&mut Vec<Assessed>, &mut Vec<(QName, TypedValue)>),
+    ) -> Content {
+        let at = At::element(ordinal);
         if depth > MAX_DEPTH {
-            self.error(node, path, "elements nested too deeply to validate");
-            return;
+            self.error(tag.offset, at, "elements nested too deeply to validate");
+            return Content::Skip;
         }
-        let d = decl.map(|e| &self.c.elements[e]);
-        let declared = d.map(|d| d.type_id).or(ty).unwrap_or(self.c.any_type);
+        let c = self.c;
+        let d = decl.map(|e| &c.elements[e]);
+        let declared = d.map(|d| d.type_id).unwrap_or(c.any_type);
         let mut effective = declared;
-        match self.xsi_type(node, path) {
-            Err(()) => return,
+        match self.xsi_type(tag, at, scope) {
+            Err(()) => return Content::Skip,
             Ok(Some(t)) => {
                 let mut blocked = d.map(|d| d.block).unwrap_or_default();
-                if let Some(ct) = self.c.complex(declared) {
+                if let Some(ct) = c.complex(declared) {
                     blocked.extension |= ct.block.extension;
                     blocked.restriction |= ct.block.restriction;
                 }
-                if !type_derives(self.c, t, declared, blocked) {
-                    self.error(
-                        node,
-                        path,
-                        format!(
-                            "xsi:type {} is not validly derived from the declared type {}",
-                            self.c.type_name(t),
-                            self.c.type_name(declared)
-                        ),
+                if !type_derives(c, t, declared, blocked) {
+                    let message = format!(
+                        "xsi:type {} is not validly derived from the declared type {}",
+                        c.type_name(t),
+                        c.type_name(declared)
                     );
-                    return;
+                    self.error(tag.offset, at, message);
+                    return Content::Skip;
                 }
                 effective = t;
             }
@@ -336,27 +515,21 @@ impl<'s, 'a, 'i> Validator<'s, 'a, 'i> {
         if let Some(d) = d
             && d.is_abstract
         {
-            self.error(
-                node,
-                path,
-                format!(
-                    "element {} is abstract; use a member of its substitution group",
-                    d.name
-                ),
+            let message = format!(
+                "element {} is abstract; use a member of its substitution group",
+                d.name
             );
+            self.error(tag.offset, at, message);
         }
-        if self.c.complex(effective).is_some_and(|ct| ct.is_abstract) {
-            self.error(
-                node,
-                path,
-                format!(
-                    "type {} is abstract; use xsi:type to name a derived type",
-                    self.c.type_name(effective)
-                ),
+        if c.complex(effective).is_some_and(|ct| ct.is_abstract) {
+            let message = format!(
+                "type {} is abstract; use xsi:type to name a derived type",
+                c.type_name(effective)
             );
+            self.error(tag.offset, at, message);
         }
-        let mut nil = false;
-        if let Some(v) = node.attribute((XSI, "nil")) {
+        let mut nil = None;
+        if let Some(v) = attribute(tag.attributes, XSI, "nil") {
             let v = v.trim();
             let value = match v {
                 "true" | "1" => Some(true),
@@ -364,71 +537,236 @@ impl<'s, 'a, 'i> Validator<'s, 'a, 'i> {
                 _ => None,
             };
             if !d.is_some_and(|d| d.nillable) {
-                self.error(
-                    node,
-                    path,
-                    "xsi:nil is given but the element is not nillable",
-                );
+                let message = "xsi:nil is given but the element is not nillable";
+                self.error(tag.offset, at, message);
             } else if value.is_none() {
-                self.error(node, path, format!("xsi:nil {v:?} is not a boolean"));
+                self.error(tag.offset, at, format!("xsi:nil {v:?} is not a boolean"));
             } else if value == Some(true) {
-                nil = true;
-                if node
-                    .children()
-                    .any(|c| c.is_element() || (c.is_text() && !c.text().unwrap_or("").is_empty()))
-                {
-                    self.error(node, path, "an element with xsi:nil=\"true\" must be empty");
-                }
+                nil = Some(self.findings.errors.len());
                 if d.is_some_and(|d| d.value.as_ref().is_some_and(|v| v.fixed)) {
-                    self.error(node, path, "an element with a fixed value cannot be nil");
+                    let message = "an element with a fixed value cannot be nil";
+                    self.error(tag.offset, at, message);
                 }
             }
         }
-        self.attributes(node, effective, path);
-        if !nil {
-            self.content(node, decl, effective, path, depth);
-        } else if self.track_values {
-            self.values.insert((node.id(), None), None);
+        self.attributes(tag, effective, at, scope, values, defaulted);
+        match nil {
+            Some(report_at) => Content::Nil {
+                report_at,
+                has_content: false,
+            },
+            None => self.content_start(decl, effective),
         }
-        if let Some(d) = d
-            && !d.idcs.is_empty()
-        {
-            let idcs = d.idcs.clone();
-            self.identity_constraints(node, &idcs, path);
+    }
+
+    fn content_start(&mut self, decl: Option<ElemId>, ty: TypeId) -> Content {
+        let c = self.c;
+        let ct = match &c.types[ty].kind {
+            TypeKind::Simple(_) => {
+                return Content::Simple {
+                    ty,
+                    child_seen: false,
+                };
+            }
+            TypeKind::Complex(ct) => ct,
+        };
+        match ct.content {
+            ContentType::Simple(st) => Content::Simple {
+                ty: st,
+                child_seen: false,
+            },
+            ContentType::Elements { particle, mixed } => {
+                let fixed = decl
+                    .and_then(|e| c.elements[e].value.as_ref())
+                    .is_some_and(|v| v.fixed);
+                Content::Elements {
+                    root: particle,
+                    cursor: self.automata.start(particle),
+                    mixed,
+                    errors_before: self.findings.errors.len(),
+                    stray_text: None,
+                    fixed_text: (mixed && fixed).then(String::new),
+                }
+            }
+            _ => Content::Empty {
+                stray_text: None,
+                first_child: None,
+            },
+        }
+    }
+
+    /// Text in the element last started: a text node as the tree has it (character data,
+    /// references and CDATA sections run together up to the next markup that is not those), or
+    /// a piece of one; `node` is the byte offset where the node starts.
+    pub fn text(&mut self, text: &str, node: usize) {
+        let Some(frame) = self.stack.last_mut() else {
+            return;
+        };
+        match &mut frame.content {
+            Content::Skip | Content::Lax => {}
+            Content::Nil { has_content, .. } => *has_content |= !text.is_empty(),
+            Content::Simple { child_seen, .. } => {
+                if !*child_seen {
+                    self.simple_text.push_str(text);
+                }
+            }
+            Content::Empty { stray_text, .. } => {
+                if stray_text.is_none() && !is_whitespace(text) {
+                    *stray_text = Some(node);
+                }
+            }
+            Content::Elements {
+                mixed,
+                stray_text,
+                fixed_text,
+                ..
+            } => {
+                if !*mixed && stray_text.is_none() && !is_whitespace(text) {
+                    *stray_text = Some(node);
+                }
+                if let Some(fixed) = fixed_text {
+                    fixed.push_str(text);
+                }
+            }
+        }
+    }
+
+    /// The element last started ends; `scope` resolves the prefixes in scope at it.
+    pub fn end_element(&mut self, scope: &dyn NamespaceResolver) {
+        let Some(Frame {
+            ordinal,
+            offset,
+            decl,
+            name,
+            content,
+        }) = self.stack.pop()
+        else {
+            return;
+        };
+        let at = At::element(ordinal);
+        let c = self.c;
+        // the local name, for messages
+        let name: &str = match (&name, decl) {
+            (Some(name), _) => name,
+            (None, Some(e)) => &c.elements[e].name.local,
+            (None, None) => "",
+        };
+        let value = match content {
+            Content::Skip | Content::Lax => Assessed::Skipped,
+            Content::Nil {
+                report_at,
+                has_content,
+            } => {
+                if has_content {
+                    let message = "an element with xsi:nil=\"true\" must be empty";
+                    self.error_before(report_at, offset, at, message);
+                }
+                Assessed::NoValue
+            }
+            Content::Simple {
+                child_seen: true, ..
+            } => Assessed::Skipped,
+            Content::Simple { ty, .. } => {
+                let text = std::mem::take(&mut self.simple_text);
+                let value_constraint = decl.and_then(|e| c.elements[e].value.as_ref());
+                let value = match (text.is_empty(), value_constraint) {
+                    (true, Some(vc)) => vc.value.clone(),
+                    _ => {
+                        let keep =
+                            value_constraint.is_some_and(|vc| vc.fixed) || self.identity.is_some();
+                        let what = format_args!("element {name}");
+                        self.simple_value(offset, ty, &text, at, what, keep, scope)
+                    }
+                };
+                if let (Some(v), Some(vc)) = (&value, value_constraint.filter(|v| v.fixed))
+                    && !vc.value.as_ref().is_some_and(|f| simple::same_value(v, f))
+                {
+                    self.fixed_mismatch(offset, at, &vc.lexical, &text);
+                }
+                self.simple_text = text;
+                value.map_or(Assessed::NoValue, Assessed::Value)
+            }
+            Content::Empty {
+                stray_text,
+                first_child,
+            } => {
+                if let Some(offset) = stray_text {
+                    self.error(offset, at, STRAY_TEXT);
+                }
+                if let Some((offset, name)) = first_child {
+                    let message =
+                        format!("element {name} is not allowed: the content must be empty");
+                    self.error(offset, at, message);
+                }
+                Assessed::NoValue
+            }
+            Content::Elements {
+                root,
+                cursor,
+                errors_before,
+                stray_text,
+                fixed_text,
+                ..
+            } => {
+                if let Some(offset) = stray_text {
+                    // the text error comes before the children's, as in document order
+                    self.error_before(errors_before, offset, at, STRAY_TEXT);
+                }
+                let fixed = decl.and_then(|e| c.elements[e].value.as_ref());
+                if let (Some(text), Some(vc)) = (&fixed_text, fixed)
+                    && !text.is_empty()
+                    && *text != vc.lexical
+                {
+                    self.fixed_mismatch(offset, at, &vc.lexical, text);
+                }
+                if !self.automata.is_complete(&self.models, root, &cursor) {
+                    let state = self.automata.match_state(root, &cursor);
+                    let expected = describe_expected(c, &self.models, root, state);
+                    let message = format!("content of {} is incomplete; expected {expected}", name);
+                    self.error(offset, at, message);
+                }
+                Assessed::NoValue
+            }
+        };
+        if let Some(tracker) = &mut self.identity {
+            for e in tracker.close(value) {
+                self.error(e.offset, at, e.message);
+            }
         }
     }
 
     /// Validates a simple value and returns it, or None when it is invalid or, with `keep`
     /// false, when the value is not needed and the type's check needs none.
+    #[allow(clippy::too_many_arguments)]
     fn simple_value(
         &mut self,
-        node: Node<'a, 'i>,
+        offset: usize,
         ty: TypeId,
         text: &str,
-        path: InstancePath<'a, 'i>,
+        at: At,
         what: fmt::Arguments,
         keep: bool,
+        scope: &dyn NamespaceResolver,
     ) -> Option<TypedValue> {
         if !keep && simple::is_valid_plain_string(self.c, ty, text) {
             return None;
         }
         let mut ids = Ids::default();
-        match simple::validate(self.c, ty, text, &NodeResolver(node), &mut ids) {
+        match simple::validate(self.c, ty, text, scope, &mut ids) {
             Ok(v) => {
                 for id in ids.ids {
                     if !self.ids.insert(id.clone()) {
-                        self.error(node, path, format!("duplicate ID {id:?}"));
+                        self.error(offset, at, format!("duplicate ID {id:?}"));
                     }
                 }
                 for r in ids.idrefs {
-                    self.idrefs.push((node, path, r));
+                    let attribute = at.attribute.map(str::to_owned);
+                    self.idrefs.push((offset, at.ordinal, attribute, r));
                 }
                 if ids.entities > 0 {
-                    self.error(
-                        node,
-                        path,
-                        format!("{what}: no unparsed entity is declared (documents have no DTD)"),
-                    );
+                    let message =
+                        format!("{what}: no unparsed entity is declared (documents have no DTD)");
+                    self.error(offset, at, message);
                 }
                 if let TypedValue::Atomic(
                     BuiltinType::Notation,
@@ -440,523 +778,180 @@ impl<'s, 'a, 'i> Validator<'s, 'a, 'i> {
                     })
                 {
                     self.error(
-                        node,
-                        path,
+                        offset,
+                        at,
                         format!("{what}: notation {local} is not declared"),
                     );
                 }
                 Some(v)
             }
             Err(e) => {
-                self.error(node, path, format!("{what}: {e}"));
+                self.error(offset, at, format!("{what}: {e}"));
                 None
             }
         }
     }
 
-    fn attributes(&mut self, node: Node<'a, 'i>, ty: TypeId, path: InstancePath<'a, 'i>) {
+    /// Checks the attributes against the type; with identity constraints, records each
+    /// attribute's value in `values` and the defaults of absent ones in `defaulted`.
+    fn attributes(
+        &mut self,
+        tag: &StartTag,
+        ty: TypeId,
+        at: At,
+        scope: &dyn NamespaceResolver,
+        values: &mut Vec<Assessed>,
+        defaulted: &mut Vec<(QName, TypedValue)>,
+    ) {
         let c = self.c;
         let ct = c.complex(ty);
-        for (index, attr) in node.attributes().enumerate() {
-            let ns = attr.namespace();
-            if ns == Some(XSI)
-                && matches!(
-                    attr.name(),
-                    "type" | "nil" | "schemaLocation" | "noNamespaceSchemaLocation"
-                )
-            {
-                continue;
-            }
-            let attr_path = path.attribute(attr.name());
-            let Some(ct) = ct else {
-                self.error(
-                    node,
-                    attr_path,
-                    format!(
-                        "attribute {} is not allowed: the element has a simple type",
-                        attr.name()
-                    ),
-                );
-                continue;
-            };
-            let used = ct
-                .attributes
-                .iter()
-                .find(|u| c.attributes[u.decl].name.is(ns, attr.name()));
-            let (decl, fixed) = match used {
-                Some(u) => {
-                    let decl = &c.attributes[u.decl];
-                    (
-                        Some(u.decl),
-                        u.value.as_ref().or(decl.value.as_ref()).filter(|v| v.fixed),
-                    )
-                }
-                None => {
-                    match &ct.attribute_wildcard {
-                        Some(w) if w.allows(ns) => {
-                            let global = c
-                                .global_attributes
-                                .get(&QName::new(ns, attr.name()))
-                                .copied();
-                            match (w.process, global) {
-                                (ProcessContents::Skip, _) | (ProcessContents::Lax, None) => {
-                                    continue;
-                                }
-                                (_, Some(g)) => {
-                                    (Some(g), c.attributes[g].value.as_ref().filter(|v| v.fixed))
-                                }
-                                (ProcessContents::Strict, None) => {
-                                    self.error(node, attr_path, format!("no declaration for attribute {} allowed by the wildcard", attr.name()));
-                                    continue;
-                                }
-                            }
-                        }
-                        _ => {
-                            let allowed: Vec<String> = ct
-                                .attributes
-                                .iter()
-                                .map(|u| c.attributes[u.decl].name.local.clone())
-                                .collect();
-                            self.error(
-                                node,
-                                attr_path,
-                                format!(
-                                    "attribute {} is not allowed; expected one of {{{}}}",
-                                    attr.name(),
-                                    allowed.join(", ")
-                                ),
-                            );
-                            continue;
-                        }
-                    }
-                }
-            };
-            let Some(decl) = decl else { continue };
-            let value = self.simple_value(
-                node,
-                c.attributes[decl].type_id,
-                attr.value(),
-                attr_path,
-                format_args!("attribute {}", attr.name()),
-                fixed.is_some() || self.track_values,
-            );
-            if let (Some(v), Some(f)) = (&value, fixed)
-                && !f.value.as_ref().is_some_and(|fv| simple::same_value(v, fv))
-            {
-                self.error(
-                    node,
-                    attr_path,
-                    format!(
-                        "attribute {} must have the fixed value {:?}, found {:?}",
-                        attr.name(),
-                        f.lexical,
-                        attr.value()
-                    ),
-                );
-            }
-            if self.track_values {
-                self.values.insert((node.id(), Some(index)), value);
+        let track = self.identity.is_some();
+        for attr in tag.attributes {
+            let value = self.attribute(tag, attr, ct, at, scope);
+            if track {
+                values.push(value);
             }
         }
-        if let Some(ct) = ct {
-            for u in ct.attributes.iter().filter(|u| u.required) {
+        let Some(ct) = ct else { return };
+        for u in ct.attributes.iter().filter(|u| u.required) {
+            let name = &c.attributes[u.decl].name;
+            if !tag.attributes.iter().any(|a| name.is(a.ns, a.local)) {
+                let message = format!("required attribute {} is missing", name.local);
+                self.error(tag.offset, at, message);
+            }
+        }
+        if track {
+            for u in &ct.attributes {
                 let name = &c.attributes[u.decl].name;
-                if !node.attributes().any(|a| name.is(a.namespace(), a.name())) {
-                    self.error(
-                        node,
-                        path,
-                        format!("required attribute {} is missing", name.local),
-                    );
-                }
-            }
-            if self.track_values {
-                for u in &ct.attributes {
-                    let name = &c.attributes[u.decl].name;
-                    let present = node.attributes().any(|a| name.is(a.namespace(), a.name()));
-                    let default = u.value.as_ref().or(c.attributes[u.decl].value.as_ref());
-                    if let Some(v) = default.and_then(|v| v.value.clone()).filter(|_| !present) {
-                        self.defaulted
-                            .entry(node.id())
-                            .or_default()
-                            .push((name.clone(), v));
-                    }
+                let present = tag.attributes.iter().any(|a| name.is(a.ns, a.local));
+                let default = u.value.as_ref().or(c.attributes[u.decl].value.as_ref());
+                if let Some(v) = default.and_then(|v| v.value.clone()).filter(|_| !present) {
+                    defaulted.push((name.clone(), v));
                 }
             }
         }
     }
 
-    fn fixed_mismatch(&mut self, node: Node, path: InstancePath<'a, 'i>, fixed: &str, found: &str) {
-        let message = format!("the element must have the fixed value {fixed:?}, found {found:?}");
-        self.error(node, path, message);
-    }
-
-    fn content(
+    /// Checks one attribute against the element's complex type (None: a simple type).
+    fn attribute(
         &mut self,
-        node: Node<'a, 'i>,
-        decl: Option<ElemId>,
-        ty: TypeId,
-        path: InstancePath<'a, 'i>,
-        depth: usize,
-    ) {
+        tag: &StartTag,
+        attr: &Attribute,
+        ct: Option<&'s ComplexType>,
+        at: At,
+        scope: &dyn NamespaceResolver,
+    ) -> Assessed {
         let c = self.c;
-        let value_constraint = decl.and_then(|e| c.elements[e].value.as_ref());
-        let simple_type = match &c.types[ty].kind {
-            TypeKind::Simple(_) => Some(ty),
-            TypeKind::Complex(ct) => match ct.content {
-                ContentType::Simple(st) => Some(st),
-                _ => None,
+        let ns = attr.ns;
+        if ns == Some(XSI)
+            && matches!(
+                attr.local,
+                "type" | "nil" | "schemaLocation" | "noNamespaceSchemaLocation"
+            )
+        {
+            return Assessed::Skipped;
+        }
+        let attr_at = At {
+            attribute: Some(attr.local),
+            ..at
+        };
+        let Some(ct) = ct else {
+            let message = format!(
+                "attribute {} is not allowed: the element has a simple type",
+                attr.local
+            );
+            self.error(tag.offset, attr_at, message);
+            return Assessed::Skipped;
+        };
+        let used = ct
+            .attributes
+            .iter()
+            .find(|u| c.attributes[u.decl].name.is(ns, attr.local));
+        let (decl, fixed) = match used {
+            Some(u) => {
+                let decl = &c.attributes[u.decl];
+                let fixed = u.value.as_ref().or(decl.value.as_ref()).filter(|v| v.fixed);
+                (u.decl, fixed)
+            }
+            None => match &ct.attribute_wildcard {
+                Some(w) if w.allows(ns) => {
+                    let global = c.global_attributes.get(&QName::new(ns, attr.local));
+                    match (w.process, global.copied()) {
+                        (ProcessContents::Skip, _) | (ProcessContents::Lax, None) => {
+                            return Assessed::Skipped;
+                        }
+                        (_, Some(g)) => (g, c.attributes[g].value.as_ref().filter(|v| v.fixed)),
+                        (ProcessContents::Strict, None) => {
+                            let message = format!(
+                                "no declaration for attribute {} allowed by the wildcard",
+                                attr.local
+                            );
+                            self.error(tag.offset, attr_at, message);
+                            return Assessed::Skipped;
+                        }
+                    }
+                }
+                _ => {
+                    let allowed: Vec<&str> = (ct.attributes.iter())
+                        .map(|u| c.attributes[u.decl].name.local.as_str())
+                        .collect();
+                    let message = format!(
+                        "attribute {} is not allowed; expected one of {{{}}}",
+                        attr.local,
+                        allowed.join(", ")
+                    );
+                    self.error(tag.offset, attr_at, message);
+                    return Assessed::Skipped;
+                }
             },
         };
-        if let Some(st) = simple_type {
-            if let Some(child) = node.children().find(|n| n.is_element()) {
-                self.error(
-                    child,
-                    path,
-                    format!(
-                        "element {} is not allowed: the content is a simple value",
-                        display_name(child)
-                    ),
-                );
-                return;
-            }
-            let text = element_text(node);
-            let value = match (text.is_empty(), value_constraint) {
-                (true, Some(vc)) => vc.value.clone(),
-                _ => self.simple_value(
-                    node,
-                    st,
-                    &text,
-                    path,
-                    format_args!("element {}", node.tag_name().name()),
-                    value_constraint.is_some_and(|vc| vc.fixed) || self.track_values,
-                ),
-            };
-            if let (Some(v), Some(vc)) = (&value, value_constraint.filter(|v| v.fixed))
-                && !vc.value.as_ref().is_some_and(|f| simple::same_value(v, f))
-            {
-                self.fixed_mismatch(node, path, &vc.lexical, &text);
-            }
-            if self.track_values {
-                self.values.insert((node.id(), None), value);
-            }
-            return;
-        }
-        let Some(ct) = c.complex(ty) else { return };
-        if self.track_values {
-            self.values.insert((node.id(), None), None);
-        }
-        let (particle, mixed) = match ct.content {
-            ContentType::Elements { particle, mixed } => (Some(particle), mixed),
-            _ => (None, false),
-        };
-        const STRAY_TEXT: &str = "text is not allowed in element-only content";
-        let is_stray_text =
-            |n: &Node| !mixed && n.is_text() && !is_whitespace(n.text().unwrap_or(""));
-        if mixed
-            && let Some(vc) = value_constraint.filter(|v| v.fixed)
-            && node.children().all(|n| !n.is_element())
+        let value = self.simple_value(
+            tag.offset,
+            c.attributes[decl].type_id,
+            attr.value,
+            attr_at,
+            format_args!("attribute {}", attr.local),
+            fixed.is_some() || self.identity.is_some(),
+            scope,
+        );
+        if let (Some(v), Some(f)) = (&value, fixed)
+            && !f.value.as_ref().is_some_and(|fv| simple::same_value(v, fv))
         {
-            let text = element_text(node);
-            if !text.is_empty() && text != vc.lexical {
-                self.fixed_mismatch(node, path, &vc.lexical, &text);
-            }
+            let message = format!(
+                "attribute {} must have the fixed value {:?}, found {:?}",
+                attr.local, f.lexical, attr.value
+            );
+            self.error(tag.offset, attr_at, message);
         }
-        let Some(root) = particle else {
-            if let Some(t) = node.children().find(is_stray_text) {
-                self.error(t, path, STRAY_TEXT);
-            }
-            if let Some(child) = node.children().find(|n| n.is_element()) {
-                self.error(
-                    child,
-                    path,
-                    format!(
-                        "element {} is not allowed: the content must be empty",
-                        display_name(child)
-                    ),
-                );
-            }
-            return;
+        value.map_or(Assessed::NoValue, Assessed::Value)
+    }
+
+    fn fixed_mismatch(&mut self, offset: usize, at: At, fixed: &str, found: &str) {
+        let message = format!("the element must have the fixed value {fixed:?}, found {found:?}");
+        self.error(offset, at, message);
+    }
+}
+
+fn describe_expected(
+    c: &Components,
+    models: &Models,
+    root: ParticleId,
+    state: &MatchState,
+) -> String {
+    let mut names: Vec<String> = vec![];
+    for leaf in models.expected(root, state) {
+        let s = match &c.particles[leaf].term {
+            Term::Element(e) => c.elements[*e].name.local.clone(),
+            Term::Wildcard(w) => w.describe(),
+            _ => continue,
         };
-        // one pass over the children finds stray text and matches elements (a large element's
-        // children are far apart in memory); the text error still comes before the children's
-        let errors_before = self.report.errors.len();
-        let mut stray_text = None;
-        let mut cursor = self.automata.start(root);
-        for child in node.children() {
-            if !child.is_element() {
-                if stray_text.is_none() && is_stray_text(&child) {
-                    stray_text = Some(child);
-                }
-                continue;
-            }
-            let child_path = InstancePath::element(child);
-            let (cns, clocal) = (child.tag_name().namespace(), child.tag_name().name());
-            let step = self.automata.step(
-                c,
-                &self.models,
-                root,
-                &mut cursor,
-                &mut self.buffers,
-                (cns, clocal),
-            );
-            let Some(leaf) = step else {
-                let expected =
-                    self.describe_expected(root, self.automata.match_state(root, &cursor));
-                self.error(
-                    child,
-                    child_path,
-                    format!(
-                        "unexpected element {}; expected {expected}",
-                        display_name(child)
-                    ),
-                );
-                continue;
-            };
-            match &c.particles[leaf].term {
-                Term::Element(e) => {
-                    // The content model matched this leaf by the child's name: the child is the
-                    // declaration itself or a member of its substitution group.
-                    let actual = c.element_named(*e, cns, clocal).unwrap_or(*e);
-                    if actual != *e {
-                        let head = &c.elements[*e];
-                        let mut blocked = DerivationSet {
-                            substitution: false,
-                            ..head.block
-                        };
-                        if let Some(ct) = c.complex(head.type_id) {
-                            blocked.extension |= ct.block.extension;
-                            blocked.restriction |= ct.block.restriction;
-                        }
-                        if head.block.substitution
-                            || !type_derives(c, c.elements[actual].type_id, head.type_id, blocked)
-                        {
-                            self.error(
-                                child,
-                                child_path,
-                                format!(
-                                    "{} may not substitute for {}: blocked",
-                                    display_name(child),
-                                    head.name
-                                ),
-                            );
-                        }
-                    }
-                    self.element(child, Some(actual), None, child_path, depth + 1);
-                }
-                Term::Wildcard(w) => {
-                    let process = w.process;
-                    self.wildcard_element(child, process, child_path, depth + 1);
-                }
-                _ => {}
-            }
-        }
-        if let Some(t) = stray_text {
-            self.error_before(errors_before, t, path, STRAY_TEXT);
-        }
-        if !self.automata.is_complete(&self.models, root, &cursor) {
-            let expected = self.describe_expected(root, self.automata.match_state(root, &cursor));
-            self.error(
-                node,
-                path,
-                format!(
-                    "content of {} is incomplete; expected {expected}",
-                    node.tag_name().name()
-                ),
-            );
+        if !names.contains(&s) {
+            names.push(s);
         }
     }
-
-    fn wildcard_element(
-        &mut self,
-        node: Node<'a, 'i>,
-        process: ProcessContents,
-        path: InstancePath<'a, 'i>,
-        depth: usize,
-    ) {
-        let name = QName::new(node.tag_name().namespace(), node.tag_name().name());
-        let global = self.c.global_elements.get(&name).copied();
-        match (process, global) {
-            (ProcessContents::Skip, _) => {}
-            (_, Some(e)) => self.element(node, Some(e), None, path, depth),
-            (_, None) if node.attribute((XSI, "type")).is_some() => {
-                self.element(node, None, None, path, depth)
-            }
-            (ProcessContents::Strict, None) => self.error(
-                node,
-                path,
-                format!(
-                    "no global declaration for {} (required by a strict wildcard)",
-                    display_name(node)
-                ),
-            ),
-            (ProcessContents::Lax, None) => {
-                for child in node.children().filter(Node::is_element) {
-                    let child_path = InstancePath::element(child);
-                    self.wildcard_element(child, ProcessContents::Lax, child_path, depth + 1);
-                }
-            }
-        }
-    }
-
-    fn describe_expected(&self, root: ParticleId, state: &MatchState) -> String {
-        let mut names: Vec<String> = vec![];
-        for leaf in self.models.expected(root, state) {
-            let s = match &self.c.particles[leaf].term {
-                Term::Element(e) => self.c.elements[*e].name.local.clone(),
-                Term::Wildcard(w) => w.describe(),
-                _ => continue,
-            };
-            if !names.contains(&s) {
-                names.push(s);
-            }
-        }
-        if names.is_empty() {
-            "no more elements".to_owned()
-        } else {
-            format!("one of {{{}}}", names.join(", "))
-        }
-    }
-
-    fn identity_constraints(
-        &mut self,
-        node: Node<'a, 'i>,
-        idcs: &[IdcId],
-        path: InstancePath<'a, 'i>,
-    ) {
-        let c = self.c;
-        let mut order: Vec<IdcId> = idcs.to_vec();
-        order.sort_by_key(|i| c.idcs[*i].kind == IdcKind::KeyRef);
-        for id in order {
-            let idc = &c.idcs[id];
-            let mut tuples: Vec<Vec<TypedValue>> = vec![];
-            for target in idc.selector.select_elements(node) {
-                let mut tuple = vec![];
-                let mut complete = true;
-                for field in &idc.fields {
-                    let selected = field.select(target);
-                    if selected.len() > 1 {
-                        self.error(
-                            target,
-                            path,
-                            format!("a field of {} selects more than one node", idc.name.local),
-                        );
-                        complete = false;
-                        break;
-                    }
-                    let Some(sel) = selected.first() else {
-                        let default =
-                            field
-                                .attribute_steps(target)
-                                .into_iter()
-                                .find_map(|(n, test)| {
-                                    let defaults = self.defaulted.get(&n.id())?;
-                                    let found = defaults
-                                        .iter()
-                                        .find(|(q, _)| test.matches(q.ns.as_deref(), &q.local));
-                                    found.map(|(_, v)| v.clone())
-                                });
-                        match default {
-                            Some(v) => tuple.push(v),
-                            None => complete = false,
-                        }
-                        continue;
-                    };
-                    let key = match sel {
-                        Selected::Element(n) => (n.id(), None),
-                        Selected::Attribute(n, k) => (n.id(), Some(*k)),
-                    };
-                    match self.values.get(&key) {
-                        Some(Some(v)) => tuple.push(v.clone()),
-                        _ => {
-                            if idc.kind == IdcKind::Key
-                                || !matches!(sel, Selected::Element(n) if self.values.get(&(n.id(), None)).is_some_and(Option::is_none) && n.attribute((XSI, "nil")).is_some())
-                            {
-                                self.error(
-                                    target,
-                                    path,
-                                    format!(
-                                        "a field of {} does not select a simple value",
-                                        idc.name.local
-                                    ),
-                                );
-                            }
-                            complete = false;
-                        }
-                    }
-                }
-                if !complete {
-                    if idc.kind == IdcKind::Key && tuple.len() < idc.fields.len() {
-                        self.error(
-                            target,
-                            path,
-                            format!("key {} is missing a field value", idc.name.local),
-                        );
-                    }
-                    continue;
-                }
-                let duplicate = tuples
-                    .iter()
-                    .any(|t| t.iter().zip(&tuple).all(|(a, b)| simple::same_value(a, b)));
-                if idc.kind != IdcKind::KeyRef && duplicate {
-                    self.error(
-                        target,
-                        path,
-                        format!(
-                            "duplicate value for {} {}",
-                            if idc.kind == IdcKind::Key {
-                                "key"
-                            } else {
-                                "unique constraint"
-                            },
-                            idc.name.local
-                        ),
-                    );
-                    continue;
-                }
-                tuples.push(tuple);
-            }
-            if idc.kind == IdcKind::KeyRef {
-                let Some(refer) = idc.refer else { continue };
-                let tables: Vec<&Vec<Vec<TypedValue>>> = self
-                    .key_tables
-                    .get(&refer)
-                    .map(|v| {
-                        v.iter()
-                            .filter(|(n, _)| {
-                                self.doc
-                                    .get_node(*n)
-                                    .is_some_and(|n| n.ancestors().any(|a| a.id() == node.id()))
-                            })
-                            .map(|(_, t)| t)
-                            .collect()
-                    })
-                    .unwrap_or_default();
-                let mut missing = vec![];
-                for tuple in &tuples {
-                    let found = tables.iter().any(|t| {
-                        t.iter()
-                            .any(|k| k.iter().zip(tuple).all(|(a, b)| simple::same_value(a, b)))
-                    });
-                    if !found {
-                        missing.push(format!("{tuple:?}"));
-                    }
-                }
-                for m in missing {
-                    self.error(
-                        node,
-                        path,
-                        format!(
-                            "keyref {} refers to a value {m} that no {} has",
-                            idc.name.local, c.idcs[refer].name.local
-                        ),
-                    );
-                }
-            } else {
-                self.key_tables
-                    .entry(id)
-                    .or_default()
-                    .push((node.id(), tuples));
-            }
-        }
+    if names.is_empty() {
+        "no more elements".to_owned()
+    } else {
+        format!("one of {{{}}}", names.join(", "))
     }
 }
