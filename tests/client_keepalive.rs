@@ -1,0 +1,90 @@
+//! Pooled HTTP/1.1 connections that the server closes without announcing it (no
+//! `Connection: close`), as a load balancer does after a number of requests or after idling, cost
+//! a run nothing: the client reconnects and no trial becomes "could not test". Each test also
+//! shows from the server's counts that connections really were closed under the client.
+
+mod common;
+
+use std::process::Output;
+use std::time::Duration;
+
+use kontrakt::client::{Client, ClientOptions, RequestHeaders};
+use url::Url;
+
+use common::loopback::{Closing, serve_reference_closing};
+use common::{kontrakt, text};
+
+const TRIAL: &str = "kontanthjaelp::RetBevilling::golden::ansoegt-afvises";
+const REPETITIONS: usize = 200;
+
+/// `kontrakt run --exact TRIAL --repeat REPETITIONS --jobs 4` against `endpoint`.
+async fn run_repeatedly(endpoint: &str) -> Output {
+    let reports = tempfile::tempdir().unwrap();
+    let mut run = kontrakt();
+    run.args([
+        "run",
+        "--exact",
+        TRIAL,
+        "--endpoint",
+        endpoint,
+        "--jobs",
+        "4",
+    ])
+    .args(["--repeat", &REPETITIONS.to_string()])
+    .arg("--reports")
+    .arg(reports.path());
+    tokio::process::Command::from(run).output().await.unwrap()
+}
+
+fn assert_every_repetition_passed(output: &Output) {
+    let out = text(output);
+    assert_eq!(output.status.code(), Some(0), "{out}");
+    assert!(
+        out.contains(&format!(
+            "{REPETITIONS} passed, 0 failed (1 trials × {REPETITIONS} repetitions)"
+        )),
+        "{out}"
+    );
+}
+
+#[tokio::test]
+async fn connections_closed_after_every_response_cost_no_verdict() {
+    let (endpoint, served) = serve_reference_closing(Closing::AfterResponses(1)).await;
+    let output = run_repeatedly(&endpoint).await;
+    assert_every_repetition_passed(&output);
+    assert!(served.responses() >= REPETITIONS, "{served:?}");
+    assert_eq!(served.connections(), served.responses(), "{served:?}");
+}
+
+#[tokio::test]
+async fn connections_closed_after_every_second_response_cost_no_verdict() {
+    let (endpoint, served) = serve_reference_closing(Closing::AfterResponses(2)).await;
+    let output = run_repeatedly(&endpoint).await;
+    assert_every_repetition_passed(&output);
+    assert!(served.responses() >= REPETITIONS, "{served:?}");
+    // Reused once each, then closed under the pool.
+    assert!(served.connections() < served.responses(), "{served:?}");
+    assert!(served.connections() >= served.responses() / 2, "{served:?}");
+}
+
+#[tokio::test]
+async fn connections_closed_while_idle_are_replaced_without_error() {
+    const REQUESTS: usize = 4;
+    let idle = Duration::from_millis(100);
+    let (endpoint, served) = serve_reference_closing(Closing::WhenIdleFor(idle)).await;
+    let url = Url::parse(&endpoint)
+        .and_then(|base| base.join("JC/Kontanthjaelp/2"))
+        .unwrap();
+    let client = Client::new(&ClientOptions::default()).unwrap();
+    for request in 0..REQUESTS {
+        if request > 0 {
+            tokio::time::sleep(idle * 3).await;
+        }
+        let exchange = client
+            .post(&url, &RequestHeaders::default(), b"<Envelope/>".to_vec())
+            .await;
+        assert!(exchange.is_ok(), "request {request}: {exchange:?}");
+    }
+    assert_eq!(served.responses(), REQUESTS, "{served:?}");
+    assert_eq!(served.connections(), REQUESTS, "{served:?}");
+}
