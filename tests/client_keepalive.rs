@@ -1,14 +1,15 @@
 //! Pooled HTTP/1.1 connections that the server closes without announcing it (no
 //! `Connection: close`), as a load balancer does after a number of requests or after idling, cost
 //! a run nothing: the client reconnects and no trial becomes "could not test". Each test also
-//! shows from the server's counts that connections really were closed under the client.
+//! shows from the server's counts that connections really were closed under the client. A new
+//! connection closed without an answer, though, is the endpoint's failure and is not retried.
 
 mod common;
 
 use std::process::Output;
 use std::time::Duration;
 
-use kontrakt::client::{Client, ClientOptions, RequestHeaders};
+use kontrakt::client::{Client, ClientOptions, RequestHeaders, TransportError};
 use url::Url;
 
 use common::loopback::{Closing, serve_reference_closing};
@@ -67,14 +68,19 @@ async fn connections_closed_after_every_second_response_cost_no_verdict() {
     assert!(served.connections() >= served.responses() / 2, "{served:?}");
 }
 
+/// The kontanthjaelp service at `endpoint`.
+fn service_url(endpoint: &str) -> Url {
+    Url::parse(endpoint)
+        .and_then(|base| base.join("JC/Kontanthjaelp/2"))
+        .unwrap()
+}
+
 #[tokio::test]
 async fn connections_closed_while_idle_are_replaced_without_error() {
     const REQUESTS: usize = 4;
     let idle = Duration::from_millis(100);
     let (endpoint, served) = serve_reference_closing(Closing::WhenIdleFor(idle)).await;
-    let url = Url::parse(&endpoint)
-        .and_then(|base| base.join("JC/Kontanthjaelp/2"))
-        .unwrap();
+    let url = service_url(&endpoint);
     let client = Client::new(&ClientOptions::default()).unwrap();
     for request in 0..REQUESTS {
         if request > 0 {
@@ -87,4 +93,26 @@ async fn connections_closed_while_idle_are_replaced_without_error() {
     }
     assert_eq!(served.responses(), REQUESTS, "{served:?}");
     assert_eq!(served.connections(), REQUESTS, "{served:?}");
+}
+
+#[tokio::test]
+async fn a_new_connection_closed_unanswered_is_reported_not_retried() {
+    let (endpoint, served) = serve_reference_closing(Closing::WithoutAnswering).await;
+    let client = Client::new(&ClientOptions::default()).unwrap();
+    let error = client
+        .post(
+            &service_url(&endpoint),
+            &RequestHeaders::default(),
+            b"<Envelope/>".to_vec(),
+        )
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(
+            error,
+            TransportError::ClosedBeforeResponse { .. } | TransportError::ConnectionReset { .. }
+        ),
+        "{error:?}"
+    );
+    assert_eq!(served.connections(), 1, "{served:?}");
 }

@@ -85,6 +85,8 @@ pub enum Closing {
     AfterResponses(usize),
     /// When no request started for this long.
     WhenIdleFor(Duration),
+    /// On reading the first request, which is never answered.
+    WithoutAnswering,
 }
 
 /// Connections accepted and responses written by a [`serve_reference_closing`] server.
@@ -141,6 +143,10 @@ async fn answer_until_closing(
         let request = match closing {
             Closing::AfterResponses(_) => next.await,
             Closing::WhenIdleFor(idle) => tokio::time::timeout(idle, next).await.ok().flatten(),
+            Closing::WithoutAnswering => {
+                next.await;
+                return;
+            }
         };
         let Some(request) = request else { return };
         let response = match Service::call(&mut app, request).await {
