@@ -6,39 +6,30 @@
 
 mod common;
 
-use std::process::Output;
 use std::time::Duration;
 
 use kontrakt::client::{Client, ClientOptions, RequestHeaders, TransportError};
 use url::Url;
 
-use common::loopback::{Closing, serve_reference_closing};
+use common::loopback::{Closing, Served, serve_reference_closing};
 use common::{kontrakt, text};
 
 const TRIAL: &str = "kontanthjaelp::RetBevilling::golden::ansoegt-afvises";
 const REPETITIONS: usize = 200;
 
-/// `kontrakt run --exact TRIAL --repeat REPETITIONS --jobs 4` against `endpoint`.
-async fn run_repeatedly(endpoint: &str) -> Output {
+/// Runs `kontrakt run --exact TRIAL --repeat REPETITIONS --jobs 4` against the reference
+/// provider closing connections as `closing` says, asserts that every repetition passed, and
+/// returns what the server counted.
+async fn every_repetition_passes(closing: Closing) -> Served {
+    let (endpoint, served) = serve_reference_closing(closing).await;
     let reports = tempfile::tempdir().unwrap();
     let mut run = kontrakt();
-    run.args([
-        "run",
-        "--exact",
-        TRIAL,
-        "--endpoint",
-        endpoint,
-        "--jobs",
-        "4",
-    ])
-    .args(["--repeat", &REPETITIONS.to_string()])
-    .arg("--reports")
-    .arg(reports.path());
-    tokio::process::Command::from(run).output().await.unwrap()
-}
-
-fn assert_every_repetition_passed(output: &Output) {
-    let out = text(output);
+    run.args(["run", "--exact", TRIAL, "--endpoint", &endpoint])
+        .args(["--jobs", "4", "--repeat", &REPETITIONS.to_string()])
+        .arg("--reports")
+        .arg(reports.path());
+    let output = tokio::process::Command::from(run).output().await.unwrap();
+    let out = text(&output);
     assert_eq!(output.status.code(), Some(0), "{out}");
     assert!(
         out.contains(&format!(
@@ -46,23 +37,19 @@ fn assert_every_repetition_passed(output: &Output) {
         )),
         "{out}"
     );
+    assert!(served.responses() >= REPETITIONS, "{served:?}");
+    served
 }
 
 #[tokio::test]
 async fn connections_closed_after_every_response_cost_no_verdict() {
-    let (endpoint, served) = serve_reference_closing(Closing::AfterResponses(1)).await;
-    let output = run_repeatedly(&endpoint).await;
-    assert_every_repetition_passed(&output);
-    assert!(served.responses() >= REPETITIONS, "{served:?}");
+    let served = every_repetition_passes(Closing::AfterResponses(1)).await;
     assert_eq!(served.connections(), served.responses(), "{served:?}");
 }
 
 #[tokio::test]
 async fn connections_closed_after_every_second_response_cost_no_verdict() {
-    let (endpoint, served) = serve_reference_closing(Closing::AfterResponses(2)).await;
-    let output = run_repeatedly(&endpoint).await;
-    assert_every_repetition_passed(&output);
-    assert!(served.responses() >= REPETITIONS, "{served:?}");
+    let served = every_repetition_passes(Closing::AfterResponses(2)).await;
     // Reused once each, then closed under the pool.
     assert!(served.connections() < served.responses(), "{served:?}");
     assert!(served.connections() >= served.responses() / 2, "{served:?}");
