@@ -117,6 +117,14 @@ impl Attempt<'_> {
         }
     }
 
+    /// Whether the connection was reset or closed before a response head arrived.
+    pub(crate) fn closed_before_answering(&self, error: &(dyn StdError + 'static)) -> bool {
+        matches!(
+            self.classify(error, Phase::AwaitingResponse),
+            TransportError::ConnectionReset { .. } | TransportError::ClosedBeforeResponse { .. }
+        )
+    }
+
     pub(crate) fn classify(
         &self,
         error: &(dyn StdError + 'static),

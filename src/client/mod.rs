@@ -13,6 +13,8 @@
 //!   and following a POST would silently re-target the certification run. A 3xx with a
 //!   `Location` becomes [`TransportError::RedirectNotFollowed`].
 //! - No proxy, not even from the environment: the harness talks to exactly the endpoint given.
+//! - A request lost to a pooled keep-alive connection that the endpoint had closed without
+//!   saying so is sent again, at most twice (see [`reuse`]); any other failure is reported as is.
 //!
 //! Built on hyper's pooled client directly (with rustls through hyper-rustls) rather than on a
 //! general-purpose client: the runner sends tens of thousands of requests, and the layers such
@@ -20,6 +22,7 @@
 //! a fifth of the harness's CPU per exchange.
 
 mod error;
+mod reuse;
 
 use std::future::Future;
 use std::pin::Pin;
@@ -29,10 +32,11 @@ use std::time::{Duration, Instant};
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full};
 use hyper::body::Body as _;
+use hyper::body::Incoming;
 use hyper::header::{
     ACCEPT, ACCEPT_ENCODING, HeaderMap, HeaderName, HeaderValue, LOCATION, USER_AGENT,
 };
-use hyper::{Method, Request, StatusCode, Uri};
+use hyper::{Method, Request, Response, StatusCode, Uri};
 use hyper_rustls::{HttpsConnector, MaybeHttpsStream};
 use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
@@ -41,6 +45,7 @@ use url::Url;
 use crate::tls::{TlsClientOptions, TlsError};
 pub use error::TransportError;
 use error::{Attempt, ConnectTimedOut, Phase};
+use reuse::TrackedStream;
 
 /// How the client connects and how long and how much it is willing to wait for.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -63,6 +68,11 @@ impl Default for ClientOptions {
         }
     }
 }
+
+/// Requests sent for one exchange at most: the first, and retries after pooled connections
+/// that turned out closed (see [`reuse`]). Bounded so that an endpoint closing every connection
+/// right after its first answer cannot keep the client retrying.
+const MAX_ATTEMPTS: usize = 3;
 
 /// Why a [`Client`] could not be built; reported before any request is sent.
 #[derive(Debug, thiserror::Error)]
@@ -138,7 +148,7 @@ struct Connector {
 type BoxError = Box<dyn std::error::Error + Send + Sync>;
 
 impl tower_service::Service<Uri> for Connector {
-    type Response = MaybeHttpsStream<TokioIo<tokio::net::TcpStream>>;
+    type Response = TrackedStream<MaybeHttpsStream<TokioIo<tokio::net::TcpStream>>>;
     type Error = BoxError;
     type Future = Pin<Box<dyn Future<Output = Result<Self::Response, BoxError>> + Send>>;
 
@@ -151,7 +161,7 @@ impl tower_service::Service<Uri> for Connector {
         let timeout = self.timeout;
         Box::pin(async move {
             match tokio::time::timeout(timeout, connecting).await {
-                Ok(connected) => connected,
+                Ok(connected) => connected.map(TrackedStream::new),
                 Err(_elapsed) => Err(Box::new(ConnectTimedOut) as BoxError),
             }
         })
@@ -245,13 +255,10 @@ impl Client {
                 address: attempt.address.to_owned(),
                 detail: format!("{url} is not a usable request URI: {error}"),
             })?;
-        let mut request = Request::new(Full::new(Bytes::from(body)));
-        *request.method_mut() = Method::POST;
-        *request.uri_mut() = uri;
-        *request.headers_mut() = headers.0.clone();
         // The read timeout runs from the start: connecting and sending count as waiting for
         // the response head.
-        let response = match tokio::time::timeout(read_timeout, self.http.request(request)).await {
+        let sending = self.send(uri, headers, Bytes::from(body), attempt);
+        let response = match tokio::time::timeout(read_timeout, sending).await {
             Ok(Ok(response)) => response,
             Ok(Err(error)) => return Err(attempt.classify(&error, Phase::AwaitingResponse)),
             Err(_elapsed) => return Err(attempt.read_timed_out()),
@@ -301,6 +308,39 @@ impl Client {
             body: received,
             elapsed: started.elapsed(),
         })
+    }
+
+    /// Sends the request and waits for the response head. A request lost to a pooled connection
+    /// that the endpoint had closed without saying so (it reset or closed before answering, on a
+    /// connection that had answered before) is sent again; the endpoint never answered it.
+    async fn send(
+        &self,
+        uri: Uri,
+        headers: &RequestHeaders,
+        body: Bytes,
+        attempt: &Attempt<'_>,
+    ) -> Result<Response<Incoming>, hyper_util::client::legacy::Error> {
+        let mut attempts = 1;
+        loop {
+            let mut request = Request::new(Full::new(body.clone()));
+            *request.method_mut() = Method::POST;
+            *request.uri_mut() = uri.clone();
+            *request.headers_mut() = headers.0.clone();
+            match self.http.request(request).await {
+                Ok(response) => {
+                    reuse::mark_answered(&response);
+                    return Ok(response);
+                }
+                Err(error)
+                    if attempts < MAX_ATTEMPTS
+                        && reuse::on_answered_connection(&error)
+                        && attempt.closed_before_answering(&error) =>
+                {
+                    attempts += 1;
+                }
+                Err(error) => return Err(error),
+            }
+        }
     }
 }
 

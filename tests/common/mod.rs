@@ -1,7 +1,10 @@
-//! Helpers shared by the test binaries: running the `kontrakt` binary, and a PKI generated at
-//! run time (rcgen), written to a temporary folder one file per certificate or key.
+//! Helpers shared by the test binaries: running the `kontrakt` binary, a PKI generated at run
+//! time (rcgen), written to a temporary folder one file per certificate or key, and (in
+//! [`loopback`]) the reference provider served with particular transport behaviours.
 
 #![allow(dead_code)] // each test binary uses a different part
+
+pub mod loopback;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
