@@ -329,7 +329,8 @@ pub fn server_config(
     let mut config = builder
         .with_single_cert(chain, key)
         .map_err(|error| identity.rejected(error))?;
-    // axum is built with HTTP/1 only.
+    // The provider answers as Serviceplatformen's SOAP endpoints do, over HTTP/1.1; the client's
+    // HTTP/2 path is exercised against a test server (tests/client_h2.rs).
     config.alpn_protocols = vec![b"http/1.1".to_vec()];
     Ok(Arc::new(config))
 }
