@@ -216,7 +216,7 @@ fn push_events<R: BufRead>(validator: &mut Validator, reader: R) -> Result<(), M
             }
             Event::Start(start) => {
                 text.end();
-                wellformed::start_tag(start.as_bytes()).map_err(broken)?;
+                wellformed::start_tag(&start).map_err(broken)?;
                 if depth == 0 && std::mem::replace(&mut seen_root, true) {
                     return Err(Malformed::at(&reader, "a second document element"));
                 }
@@ -225,7 +225,7 @@ fn push_events<R: BufRead>(validator: &mut Validator, reader: R) -> Result<(), M
             }
             Event::Empty(start) => {
                 text.end();
-                wellformed::start_tag(start.as_bytes()).map_err(broken)?;
+                wellformed::start_tag(&start).map_err(broken)?;
                 if depth == 0 && std::mem::replace(&mut seen_root, true) {
                     return Err(Malformed::at(&reader, "a second document element"));
                 }
@@ -243,7 +243,7 @@ fn push_events<R: BufRead>(validator: &mut Validator, reader: R) -> Result<(), M
             }
             Event::PI(_) | Event::Decl(_) => {
                 text.end();
-                wellformed::instruction(event.as_bytes(), first).map_err(broken)?;
+                wellformed::instruction(&event, first).map_err(broken)?;
             }
             // entity expansion from untrusted input is refused, as the tree parser does
             Event::DocType(_) => return Err(Malformed::at(&reader, "a DTD is not allowed")),

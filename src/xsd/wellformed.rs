@@ -10,9 +10,41 @@ use super::datatypes::{is_name_char, is_name_start_char};
 /// Why an event's bytes are not well-formed.
 pub type Broken = &'static str;
 
+/// Bytes that need a closer look, as flags: every byte of the document is looked up once.
+const SUSPECT_CHAR: u8 = 1;
+const GREATER_THAN: u8 = 2;
+const SUSPECT_BYTES: [u8; 256] = {
+    let mut table = [0; 256];
+    let mut b = 0;
+    while b < 0x20 {
+        if !matches!(b as u8, b'\t' | b'\n' | b'\r') {
+            table[b] = SUSPECT_CHAR;
+        }
+        b += 1;
+    }
+    // U+FFFE and U+FFFF are EF BF BE and EF BF BF; every other non-Char is a C0 control
+    table[0xEF] = SUSPECT_CHAR;
+    table[b'>' as usize] = GREATER_THAN;
+    table
+};
+
+/// Which kinds of suspect bytes `bytes` has, in one branch-free pass.
+fn suspects(bytes: &[u8]) -> u8 {
+    bytes
+        .iter()
+        .fold(0, |found, &b| found | SUSPECT_BYTES[usize::from(b)])
+}
+
 /// Character data (text, comment, CDATA section, attribute value): only XML Chars.
 pub fn chars(bytes: &[u8]) -> Result<(), Broken> {
-    // U+FFFE and U+FFFF are EF BF BE and EF BF BF; every other non-Char is a C0 control
+    match suspects(bytes) & SUSPECT_CHAR {
+        0 => Ok(()),
+        _ => precise_chars(bytes),
+    }
+}
+
+#[cold]
+fn precise_chars(bytes: &[u8]) -> Result<(), Broken> {
     let forbidden = |(i, &b): (usize, &u8)| {
         (b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r'))
             || (b == 0xEF && matches!(bytes.get(i + 1..i + 3), Some([0xBF, 0xBE | 0xBF])))
@@ -25,8 +57,11 @@ pub fn chars(bytes: &[u8]) -> Result<(), Broken> {
 
 /// Character data between markup, which also must not contain `]]>`.
 pub fn text(bytes: &[u8]) -> Result<(), Broken> {
-    chars(bytes)?;
-    match bytes.windows(3).any(|w| w == b"]]>") {
+    let found = suspects(bytes);
+    if found & SUSPECT_CHAR != 0 {
+        precise_chars(bytes)?;
+    }
+    match found & GREATER_THAN != 0 && bytes.windows(3).any(|w| w == b"]]>") {
         true => Err("']]>' in character data"),
         false => Ok(()),
     }
@@ -42,39 +77,60 @@ fn is_space(b: u8) -> bool {
     matches!(b, b' ' | b'\t' | b'\n' | b'\r')
 }
 
-/// Bytes left to read of one tag or instruction.
-struct Cursor<'b>(&'b [u8]);
+/// NameChar and `:` among ASCII, looked up: names are scanned in every tag.
+const ASCII_NAME_CHARS: [bool; 128] = {
+    let mut table = [false; 128];
+    let mut b = 0;
+    while b < 128 {
+        let c = b as u8;
+        table[b] = c.is_ascii_alphanumeric() || matches!(c, b':' | b'_' | b'-' | b'.');
+        b += 1;
+    }
+    table
+};
 
-impl<'b> Cursor<'b> {
+/// Whether a part of a QName starts with a NameStartChar other than `:`.
+fn starts_a_name(part: &str) -> bool {
+    match part.as_bytes().first() {
+        Some(&b) if b < 0x80 => b.is_ascii_alphabetic() || b == b'_',
+        Some(_) => part.chars().next().is_some_and(is_name_start_char),
+        None => false,
+    }
+}
+
+/// Bytes left to read of one tag or instruction.
+struct Cursor<'s>(&'s str);
+
+impl<'s> Cursor<'s> {
     /// Skips whitespace; whether there was any.
     fn spaces(&mut self) -> bool {
-        let n = self.0.iter().take_while(|&&b| is_space(b)).count();
+        let n = self.0.bytes().take_while(|&b| is_space(b)).count();
         self.0 = &self.0[n..];
         n > 0
     }
 
     fn byte(&mut self, expected: u8, why: Broken) -> Result<(), Broken> {
-        match self.0.split_first() {
-            Some((&b, rest)) if b == expected => {
+        match self.0.strip_prefix(char::from(expected)) {
+            Some(rest) => {
                 self.0 = rest;
                 Ok(())
             }
-            _ => Err(why),
+            None => Err(why),
         }
     }
 
     /// The longest run of name characters (and `:`), as the tree parser reads names.
-    fn name_run(&mut self) -> Result<&'b str, Broken> {
+    fn name_run(&mut self) -> &'s str {
+        let bytes = self.0.as_bytes();
         let mut end = 0;
-        while let Some(&b) = self.0.get(end) {
+        while let Some(&b) = bytes.get(end) {
             if b < 0x80 {
-                if !(b.is_ascii_alphanumeric() || matches!(b, b':' | b'_' | b'-' | b'.')) {
+                if !ASCII_NAME_CHARS[usize::from(b)] {
                     break;
                 }
                 end += 1;
             } else {
-                let rest = utf8_prefix(&self.0[end..]);
-                match rest.chars().next() {
+                match self.0[end..].chars().next() {
                     Some(c) if is_name_char(c) => end += c.len_utf8(),
                     _ => break,
                 }
@@ -82,20 +138,20 @@ impl<'b> Cursor<'b> {
         }
         let (name, rest) = self.0.split_at(end);
         self.0 = rest;
-        std::str::from_utf8(name).map_err(|_| "a name that is not UTF-8")
+        name
     }
 
     /// A QName: at most one colon, a prefix (if any) and a local part that start with a
     /// NameStartChar.
     fn qname(&mut self) -> Result<(), Broken> {
-        let name = self.name_run()?;
-        let starts_well = |part: &str| part.chars().next().is_some_and(is_name_start_char);
-        let good = match name.split_once(':') {
-            None => starts_well(name),
-            Some((prefix, local)) => {
+        let name = self.name_run();
+        let good = match name.bytes().position(|b| b == b':') {
+            None => starts_a_name(name),
+            Some(colon) => {
+                let (prefix, local) = (&name[..colon], &name[colon + 1..]);
                 !local.contains(':')
-                    && (prefix.is_empty() || starts_well(prefix))
-                    && starts_well(local)
+                    && (prefix.is_empty() || starts_a_name(prefix))
+                    && starts_a_name(local)
             }
         };
         if good { Ok(()) } else { Err("an invalid name") }
@@ -107,35 +163,27 @@ impl<'b> Cursor<'b> {
         self.spaces();
         self.byte(b'=', "expected '=' after an attribute name")?;
         self.spaces();
-        let (&quote, rest) = self.0.split_first().ok_or("expected a quote")?;
+        let quote = *self.0.as_bytes().first().ok_or("expected a quote")?;
         if quote != b'"' && quote != b'\'' {
             return Err("expected a quote");
         }
+        let rest = &self.0[1..];
         let end = rest
-            .iter()
-            .position(|&b| b == quote || b == b'<')
+            .bytes()
+            .position(|b| b == quote || b == b'<')
             .ok_or("an attribute value not closed")?;
-        if rest[end] == b'<' {
+        if rest.as_bytes()[end] == b'<' {
             return Err("'<' in an attribute value");
         }
-        chars(&rest[..end])?;
+        chars(rest[..end].as_bytes())?;
         self.0 = &rest[end + 1..];
         Ok(())
     }
 }
 
-/// The longest valid UTF-8 prefix (at most one character is needed from it).
-fn utf8_prefix(bytes: &[u8]) -> &str {
-    let head = &bytes[..bytes.len().min(4)];
-    match std::str::from_utf8(head) {
-        Ok(s) => s,
-        Err(e) => std::str::from_utf8(&head[..e.valid_up_to()]).unwrap_or_default(),
-    }
-}
-
 /// A start or empty-element tag between `<` and `>` (or `/>`): a name, then attributes each
 /// preceded by whitespace.
-pub fn start_tag(raw: &[u8]) -> Result<(), Broken> {
+pub fn start_tag(raw: &str) -> Result<(), Broken> {
     let mut cursor = Cursor(raw);
     cursor.qname()?;
     loop {
@@ -152,23 +200,23 @@ pub fn start_tag(raw: &[u8]) -> Result<(), Broken> {
 
 /// A processing instruction or XML declaration between `<?` and `?>`; `first` when nothing
 /// (not even whitespace) comes before it in the document, the only place a declaration may be.
-pub fn instruction(raw: &[u8], first: bool) -> Result<(), Broken> {
-    match raw.strip_prefix(b"xml ") {
+pub fn instruction(raw: &str, first: bool) -> Result<(), Broken> {
+    match raw.strip_prefix("xml ") {
         Some(declaration) if first => self::declaration(declaration),
         Some(_) => Err("an XML declaration not at the start of the document"),
         None => {
             let mut cursor = Cursor(raw);
-            let target = cursor.name_run()?;
+            let target = cursor.name_run();
             if !target.chars().next().is_some_and(is_name_start_char) {
                 return Err("an invalid processing instruction target");
             }
-            chars(cursor.0)
+            chars(cursor.0.as_bytes())
         }
     }
 }
 
 /// `version = '…' (S encoding = '…')? (S standalone = '…')? S?`, whitespace first.
-fn declaration(raw: &[u8]) -> Result<(), Broken> {
+fn declaration(raw: &str) -> Result<(), Broken> {
     let mut cursor = Cursor(raw);
     cursor.spaces();
     // whitespace may be missing only before the end
@@ -176,16 +224,16 @@ fn declaration(raw: &[u8]) -> Result<(), Broken> {
         true => Ok(()),
         false => Err("expected whitespace in the XML declaration"),
     };
-    if !cursor.0.starts_with(b"version") {
+    if !cursor.0.starts_with("version") {
         return Err("expected 'version' in the XML declaration");
     }
     cursor.attribute()?;
     separated(&mut cursor)?;
-    if cursor.0.starts_with(b"encoding") {
+    if cursor.0.starts_with("encoding") {
         cursor.attribute()?;
         separated(&mut cursor)?;
     }
-    if cursor.0.starts_with(b"standalone") {
+    if cursor.0.starts_with("standalone") {
         cursor.attribute()?;
     }
     cursor.spaces();
@@ -220,7 +268,7 @@ mod tests {
     #[test]
     fn tags() {
         for good in ["r", "p:r a='1'\t b = \">x'\" ", "é·-.1:a x:y='&amp;'", "r "] {
-            assert_eq!(start_tag(good.as_bytes()), Ok(()), "{good:?}");
+            assert_eq!(start_tag(good), Ok(()), "{good:?}");
         }
         for bad in [
             "1r",
@@ -235,25 +283,25 @@ mod tests {
             "r a='\u{FFFF}'",
             "r/ a='1'",
         ] {
-            assert!(start_tag(bad.as_bytes()).is_err(), "{bad:?}");
+            assert!(start_tag(bad).is_err(), "{bad:?}");
         }
     }
 
     #[test]
     fn instructions_and_declarations() {
-        assert!(instruction(b"xml version='1.0' encoding='UTF-8' standalone='no' ", true).is_ok());
-        assert!(instruction(b"xml version='1.0'", false).is_err());
-        assert!(instruction(b"xml-stylesheet href='a'", false).is_ok());
-        assert!(instruction(b"pi", false).is_ok());
+        assert!(instruction("xml version='1.0' encoding='UTF-8' standalone='no' ", true).is_ok());
+        assert!(instruction("xml version='1.0'", false).is_err());
+        assert!(instruction("xml-stylesheet href='a'", false).is_ok());
+        assert!(instruction("pi", false).is_ok());
         for bad in [
             "xml vers='1.0'",
             "xml version='1.0'encoding='UTF-8'",
             "xml encoding='UTF-8' version='1.0'",
             "xml version='1.0' bogus='1'",
         ] {
-            assert!(instruction(bad.as_bytes(), true).is_err(), "{bad:?}");
+            assert!(instruction(bad, true).is_err(), "{bad:?}");
         }
-        assert!(instruction(b"1pi", false).is_err());
-        assert!(instruction(b"pi \x01", false).is_err());
+        assert!(instruction("1pi", false).is_err());
+        assert!(instruction("pi \u{1}", false).is_err());
     }
 }
