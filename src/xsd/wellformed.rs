@@ -175,7 +175,7 @@ impl<'s> Cursor<'s> {
         if rest.as_bytes()[end] == b'<' {
             return Err("'<' in an attribute value");
         }
-        chars(rest[..end].as_bytes())?;
+        chars(&rest.as_bytes()[..end])?;
         self.0 = &rest[end + 1..];
         Ok(())
     }
