@@ -4,6 +4,7 @@
 //! instances without panicking. Plus cyclic groups/types and a pathological pattern, asserting
 //! the verdict (never the time). PROPTEST_CASES overrides the small default case count.
 
+mod fuzz_support;
 mod xsd_support;
 
 use std::path::{Path, PathBuf};
@@ -262,4 +263,193 @@ fn pathological_pattern_gives_the_right_verdict() {
         validate_text(&set, &format!("<p>{many_a}ba</p>")),
         Some(false)
     );
+}
+
+/// Seeds for the well-formedness differential: every kind of markup, and valid against
+/// [`ANY_ROOT`] so the stream's own verdict is the one reported (a document with schema errors
+/// is parsed into a tree again, which would hide a well-formedness check the stream missed).
+const WELL_FORMED_SEEDS: [&str; 4] = [
+    "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<r xmlns:p=\"urn:p\" a=\"1\" p:b='v &amp; w'>\n  \
+     <p:x y=\"æ\">text &lt; &#65; &#x42;</p:x><!-- a comment --><?pi data?><![CDATA[ <raw> ]]>\
+     <e/></r>\n",
+    "<r><a><b c=\"d\"/></a>ø</r>",
+    "<?xml version='1.0' standalone='yes'?><!-- c --><r>x<y:z xmlns:y='urn:y'/></r><!-- after --><?p?>",
+    "\u{feff}<r\n  x = 'é'\t>\r\n<é·-.1:a xmlns:é·-.1='urn:e' é·-.1:q='&#x9;'/></r>",
+];
+
+/// Syntax the mutations splice in, aimed at the rules a reader can forget: characters outside
+/// Char, name characters, `]]>` in text, `<` and `&` in values, comments, XML declarations.
+const WELL_FORMEDNESS_TOKENS: &[&str] = &[
+    "\u{1}",
+    "\u{B}",
+    "\u{1F}",
+    "\u{7F}",
+    "\u{85}",
+    "\u{FFFE}",
+    "\u{FFFF}",
+    "\u{FEFF}",
+    "\u{D7}",
+    "\u{37E}",
+    "\u{300}",
+    "\u{B7}",
+    "\u{10000}",
+    "]]>",
+    "]]",
+    "<",
+    ">",
+    "&",
+    "& ",
+    "&#",
+    "&#0;",
+    "&#x1;",
+    "&#xFFFF;",
+    "&#xD800;",
+    "&#x110000;",
+    "&#65",
+    "&amp",
+    "&a b;",
+    "--",
+    "-",
+    "<!--",
+    "-->",
+    "<!-- - -->",
+    "<?xml version='1.0'?>",
+    "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"no\"?>",
+    "<?xml  version='1.0' ?>",
+    "<?xml version='1.0'encoding='UTF-8'?>",
+    "<?xml encoding='UTF-8' version='1.0'?>",
+    "<?xml version='1.1'?>",
+    "<?xml version='2.0'?>",
+    "<?xml version='1.0' standalone='maybe'?>",
+    "<?xml version='1.0' encoding='Latin-1'?>",
+    "<?xml?>",
+    "<?XML version='1.0'?>",
+    "<?xml-stylesheet href='a'?>",
+    "<?pi?>",
+    "<??>",
+    "<?1pi?>",
+    "?>",
+    "<![CDATA[",
+    "<![CDATA[x]]>",
+    "<!DOCTYPE r>",
+    " a='1'",
+    " a='<'",
+    " a=\"'\"",
+    " b='1' b='2'",
+    " xmlns:p='urn:p' p:c='1' p:c='2'",
+    " xmlns:q='urn:p' xmlns:s='urn:p' q:d='1' s:d='2'",
+    " xmlns:p=''",
+    " xmlns=''",
+    " xmlns:xmlns='urn:x'",
+    " xmlns:xml='urn:x'",
+    " xml:lang='da'",
+    "=",
+    "='x'",
+    "'",
+    "\"",
+    ":",
+    "p:",
+    "1",
+    ".",
+    " ",
+    "\t",
+    "\r",
+    "\r\n",
+    "/",
+    "/>",
+    "</",
+    "</r>",
+    "<r>",
+    "<x/>",
+    "</x>",
+    "<r/>",
+];
+
+/// What the stream refuses and roxmltree accepts, by the stream's message: each breaks a rule
+/// of XML 1.0 or of Namespaces in XML 1.0 that roxmltree does not enforce, so refusing is right
+/// and matching roxmltree would mean accepting documents no conforming parser accepts.
+const STRICTER_THAN_THE_TREE: [(&str, &str); 6] = [
+    (
+        "is not a valid codepoint",
+        "&#xD800; or &#x110000; refers to no XML Char (WFC: Legal Character)",
+    ),
+    (
+        "cannot be bound",
+        "xmlns:xmlns='…' declares a reserved prefix (Namespaces, Reserved Prefixes)",
+    ),
+    (
+        "is not declared",
+        "<:a> has an empty prefix, not a QName; xmlns:p='' undeclares, which only \
+         Namespaces 1.1 allows, so p: is then unbound",
+    ),
+    ("but `</:", "</:a> has an empty prefix, not a QName"),
+    (
+        "text outside the document element",
+        "a second byte order mark, which is the character U+FEFF, not whitespace \
+         (roxmltree skips one more than the caller strips)",
+    ),
+    (
+        "an attribute value not closed",
+        "<?xml version='1?>'?>: the declaration ends at the first ?> (XML 1.0 §2.8 allows \
+         no ?> in its values); roxmltree reads on through the quote",
+    ),
+];
+
+const ANY_ROOT: &str = "<xs:element name='r'/>";
+
+/// The tree parser's verdict on `bytes`, as `kontrakt xsd validate` gave it before streaming.
+fn tree_refuses(bytes: &[u8]) -> Option<String> {
+    let text = match std::str::from_utf8(bytes) {
+        Ok(text) => text.strip_prefix('\u{feff}').unwrap_or(text),
+        Err(e) => return Some(format!("not UTF-8: {e}")),
+    };
+    let options = roxmltree::ParsingOptions {
+        allow_dtd: false,
+        ..Default::default()
+    };
+    roxmltree::Document::parse_with_options(text, options)
+        .err()
+        .map(|e| e.to_string())
+}
+
+#[test]
+fn stream_refuses_exactly_what_the_tree_parser_refuses() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let set = compile_text(dir.path(), &schema(ANY_ROOT)).expect("any-root schema compiles");
+    for seed in WELL_FORMED_SEEDS {
+        assert_eq!(tree_refuses(seed.as_bytes()), None, "seed {seed:?}");
+        let report = set.validate_reader(std::io::Cursor::new(seed));
+        assert!(report.is_ok_and(|r| r.errors.is_empty()), "seed {seed:?}");
+    }
+    let config = ProptestConfig {
+        cases: cases().max(4096),
+        failure_persistence: None,
+        ..ProptestConfig::default()
+    };
+    let strategy = (0..WELL_FORMED_SEEDS.len(), fuzz_support::mutations(4));
+    proptest!(config, |((seed, mutations) in strategy)| {
+        let bytes = fuzz_support::apply(
+            WELL_FORMED_SEEDS[seed].as_bytes(),
+            &mutations,
+            WELL_FORMEDNESS_TOKENS,
+        );
+        let by_tree = tree_refuses(&bytes);
+        let by_stream = set
+            .validate_reader(std::io::Cursor::new(&bytes))
+            .err()
+            .map(|e| e.to_string());
+        let stricter = by_tree.is_none()
+            && by_stream.as_deref().is_some_and(|why| {
+                STRICTER_THAN_THE_TREE
+                    .iter()
+                    .any(|(says, _)| why.contains(says))
+            });
+        prop_assert!(
+            by_tree.is_some() == by_stream.is_some() || stricter,
+            "{:?}\ntree: {:?}\nstream: {:?}",
+            String::from_utf8_lossy(&bytes),
+            by_tree,
+            by_stream
+        );
+    });
 }

@@ -35,6 +35,7 @@ mod stream;
 mod tests;
 mod validate;
 mod walk;
+mod wellformed;
 mod wildcard;
 
 use std::collections::HashMap;

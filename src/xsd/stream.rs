@@ -16,6 +16,7 @@ use super::datatypes::NamespaceResolver;
 use super::error::ValidationReport;
 use super::validate::{Attribute, StartTag, Validator, is_whitespace};
 use super::walk;
+use super::wellformed;
 
 const XML_NS: &str = "http://www.w3.org/XML/1998/namespace";
 
@@ -176,22 +177,32 @@ fn push_events<R: BufRead>(validator: &mut Validator, reader: R) -> Result<(), M
     let mut seen_root = false;
     loop {
         let offset = reader.buffer_position();
+        let first = offset == 0;
         buffer.clear();
         let event = match reader.read_event_into(&mut buffer) {
             Ok(event) => event,
             Err(e) => return Err(Malformed::reported(&reader, e)),
         };
+        let broken = |why| Malformed::at(&reader, why);
         match event {
             Event::Text(t) => {
+                wellformed::text(t.as_bytes()).map_err(broken)?;
                 text.piece(validator, &reader, (offset, depth), &t.xml10_content())?
             }
             Event::CData(t) => {
+                wellformed::chars(t.as_bytes()).map_err(broken)?;
                 text.piece(validator, &reader, (offset, depth), &t.xml10_content())?
+            }
+            Event::GeneralRef(_) if depth == 0 => {
+                return Err(broken("a reference outside the document element"));
             }
             Event::GeneralRef(r) => {
                 let mut utf8 = [0; 4];
                 let resolved: &str = match r.resolve_char_ref() {
-                    Ok(Some(c)) => c.encode_utf8(&mut utf8),
+                    Ok(Some(c)) => {
+                        wellformed::referenced(c).map_err(broken)?;
+                        c.encode_utf8(&mut utf8)
+                    }
                     Ok(None) => match quick_xml::escape::resolve_predefined_entity(&r) {
                         Some(s) => s,
                         None => {
@@ -205,6 +216,7 @@ fn push_events<R: BufRead>(validator: &mut Validator, reader: R) -> Result<(), M
             }
             Event::Start(start) => {
                 text.end();
+                wellformed::start_tag(&start).map_err(broken)?;
                 if depth == 0 && std::mem::replace(&mut seen_root, true) {
                     return Err(Malformed::at(&reader, "a second document element"));
                 }
@@ -213,6 +225,7 @@ fn push_events<R: BufRead>(validator: &mut Validator, reader: R) -> Result<(), M
             }
             Event::Empty(start) => {
                 text.end();
+                wellformed::start_tag(&start).map_err(broken)?;
                 if depth == 0 && std::mem::replace(&mut seen_root, true) {
                     return Err(Malformed::at(&reader, "a second document element"));
                 }
@@ -224,8 +237,13 @@ fn push_events<R: BufRead>(validator: &mut Validator, reader: R) -> Result<(), M
                 validator.end_element(&Scope(reader.resolver()));
                 depth = depth.saturating_sub(1);
             }
-            Event::Comment(_) | Event::PI(_) | Event::Decl(_) => {
+            Event::Comment(comment) => {
                 text.end();
+                wellformed::chars(comment.as_bytes()).map_err(broken)?;
+            }
+            Event::PI(_) | Event::Decl(_) => {
+                text.end();
+                wellformed::instruction(&event, first).map_err(broken)?;
             }
             // entity expansion from untrusted input is refused, as the tree parser does
             Event::DocType(_) => return Err(Malformed::at(&reader, "a DTD is not allowed")),
@@ -286,13 +304,17 @@ fn start_element<R>(
     let mut read = vec![];
     for attribute in start.attributes() {
         let attribute = attribute.map_err(|e| Malformed::at(reader, e))?;
+        let value = attribute
+            .normalized_value(XmlVersion::Implicit1_0)
+            .map_err(|e| Malformed::at(reader, e))?;
+        // a value's references are the only characters not yet checked
+        if let Cow::Owned(referenced) = &value {
+            wellformed::chars(referenced.as_bytes()).map_err(|why| Malformed::at(reader, why))?;
+        }
         if attribute.key.as_namespace_binding().is_some() {
             escaped.0 |= attribute.value.contains('&');
             continue;
         }
-        let value = attribute
-            .normalized_value(XmlVersion::Implicit1_0)
-            .map_err(|e| Malformed::at(reader, e))?;
         read.push((resolver.resolve_attribute(attribute.key), value));
     }
     // resolved once the element's own declarations are seen
@@ -303,6 +325,13 @@ fn start_element<R>(
             local: local.into_inner(),
             value,
         });
+    }
+    // the reader compares attributes as written; two prefixes may name one namespace
+    let same_name = |(i, a): (usize, &ReadAttribute)| {
+        (values[..i].iter()).any(|b| a.local == b.local && a.ns == b.ns)
+    };
+    if values.iter().enumerate().any(same_name) {
+        return Err(Malformed::at(reader, "an attribute given twice"));
     }
     let attributes: Vec<Attribute> = (values.iter())
         .map(|a| Attribute {

@@ -321,6 +321,19 @@ fn stream_and_tree_sources_report_alike() {
         b"<r xmlns='urn:t'/>text",
         b"<r xmlns='urn:t'>&unknown;</r>",
         b"<r xmlns='urn:t'>\xff</r>",
+        // rules quick-xml leaves to its caller
+        b"<r xmlns='urn:t'>\x01</r>",
+        "<r xmlns='urn:t'>\u{ffff}</r>".as_bytes(),
+        b"<r xmlns='urn:t'>&#x1;</r>",
+        b"<r xmlns='urn:t'>a]]>b</r>",
+        b"<r xmlns='urn:t' a='<'/>",
+        b"<r xmlns='urn:t' a='1'b='2'/>",
+        b"<r\x01 xmlns='urn:t'/>",
+        b"<r xmlns='urn:t' xmlns:a='urn:a' xmlns:b='urn:a' a:x='1' b:x='2'/>",
+        b"<r xmlns='urn:t'/>&#x9;",
+        b"<r xmlns='urn:t'><?xml version='1.0'?></r>",
+        b"<?xml version='1.0'encoding='UTF-8'?><r xmlns='urn:t'/>",
+        b"<r xmlns='urn:t'><!-- \x02 --></r>",
         b"",
     ];
     for document in documents {
