@@ -124,6 +124,14 @@ impl SchemaSet {
         stream::validate(self.validator(), reader)
     }
 
+    /// Validates a document held in memory as bytes, through a tree: for a document of a few
+    /// kilobytes faster than streaming, at a memory cost that grows with the document. The
+    /// same errors as [`SchemaSet::validate_reader`].
+    pub fn validate_bytes(&self, bytes: &[u8]) -> Result<ValidationReport, ReadError> {
+        let document = stream::parse(stream::text(bytes)?)?;
+        Ok(self.validate_document(&document))
+    }
+
     fn validator(&self) -> validate::Validator<'_> {
         validate::Validator::new(
             &self.components,

@@ -82,12 +82,18 @@ fn read_again<R: Read + Seek>(reader: &mut R, start: u64) -> Result<String, Read
     reader.seek(SeekFrom::Start(start))?;
     let mut bytes = vec![];
     reader.read_to_end(&mut bytes)?;
-    // std's check is fast on ASCII only, and Danish instances are full of æ, ø and å
-    let text = simdutf8::compat::from_utf8(&bytes).map_err(ReadError::NotUtf8)?;
-    Ok(text.strip_prefix('\u{feff}').unwrap_or(text).to_owned())
+    Ok(text(&bytes)?.to_owned())
 }
 
-fn parse(text: &str) -> Result<roxmltree::Document<'_>, ReadError> {
+/// The document's bytes as text without its byte order mark.
+pub fn text(bytes: &[u8]) -> Result<&str, ReadError> {
+    // std's check is fast on ASCII only, and Danish instances are full of æ, ø and å
+    let text = simdutf8::compat::from_utf8(bytes).map_err(ReadError::NotUtf8)?;
+    Ok(text.strip_prefix('\u{feff}').unwrap_or(text))
+}
+
+/// The tree of a document, parsed as the stream reads it: DTDs refused.
+pub fn parse(text: &str) -> Result<roxmltree::Document<'_>, ReadError> {
     let options = roxmltree::ParsingOptions {
         allow_dtd: false,
         ..Default::default()

@@ -192,6 +192,69 @@ fn files_validated_in_parallel_come_back_in_input_order() {
     );
 }
 
+/// Files below the tree threshold are parsed into a tree, larger ones streamed: either way a
+/// file gets the same errors (line, column, path) and the same refusal of broken XML.
+#[test]
+fn small_and_large_files_get_the_same_outcome() {
+    let schema = format!(
+        r#"<xs:schema {XS}><xs:element name="r"><xs:complexType><xs:sequence>
+        <xs:element name="i" type="xs:int" maxOccurs="unbounded"/>
+        </xs:sequence></xs:complexType></xs:element></xs:schema>"#
+    );
+    // the padding in front of the broken item makes the large file's errors far in
+    let document = |items: usize, last: &str| {
+        let mut xml = String::from("<r>\n");
+        xml.extend(std::iter::repeat_n("<i>1</i>\n", items));
+        xml.push_str(last);
+        xml
+    };
+    let large_items = (super::files::TREE_UP_TO_BYTES as usize) / "<i>1</i>\n".len() + 1;
+    let dir = write(
+        "sizes",
+        &[
+            ("s.xsd", &schema),
+            ("small-bad.xml", &document(2, "<i>x</i><j/></r>")),
+            ("large-bad.xml", &document(large_items, "<i>x</i><j/></r>")),
+            ("small-broken.xml", &document(2, "<i>1</i>\u{1}</r>")),
+            (
+                "large-broken.xml",
+                &document(large_items, "<i>1</i>\u{1}</r>"),
+            ),
+        ],
+    );
+    let outcome = |name: &str| {
+        let docs = [dir.join(name)];
+        let results = super::validate_files(&[dir.join("s.xsd")], &docs, NonZeroUsize::MIN);
+        results.unwrap().remove(0).outcome
+    };
+    let (super::FileOutcome::Invalid(small), super::FileOutcome::Invalid(large)) =
+        (outcome("small-bad.xml"), outcome("large-bad.xml"))
+    else {
+        panic!("both schema-invalid files must be reported invalid");
+    };
+    let shifted = u32::try_from(large_items - 2).unwrap();
+    assert_eq!(small.len(), 2);
+    assert_eq!(large.len(), small.len());
+    for (small, large) in small.iter().zip(&large) {
+        assert_eq!(large.line, small.line + shifted);
+        assert_eq!(
+            (large.column, &large.message),
+            (small.column, &small.message)
+        );
+        let renumbered = small
+            .path
+            .replace("i[3]", &format!("i[{}]", large_items + 1));
+        assert_eq!(large.path, renumbered);
+    }
+    let (super::FileOutcome::Unreadable(small), super::FileOutcome::Unreadable(large)) =
+        (outcome("small-broken.xml"), outcome("large-broken.xml"))
+    else {
+        panic!("both files with a control character must be refused as not well-formed");
+    };
+    assert!(small.starts_with("not well-formed"), "{small}");
+    assert!(large.starts_with("not well-formed"), "{large}");
+}
+
 #[test]
 fn stray_text_is_reported_before_the_errors_of_later_children() {
     let schema = format!(
