@@ -192,15 +192,20 @@ fn files_validated_in_parallel_come_back_in_input_order() {
     );
 }
 
+/// A schema whose root `r` holds any number of `child` elements of type xs:int.
+fn ints_in_r(child: &str) -> String {
+    format!(
+        r#"<xs:schema {XS}><xs:element name="r"><xs:complexType><xs:sequence>
+             <xs:element name="{child}" type="xs:int" maxOccurs="unbounded"/>
+           </xs:sequence></xs:complexType></xs:element></xs:schema>"#
+    )
+}
+
 /// Files below the tree threshold are parsed into a tree, larger ones streamed: either way a
 /// file gets the same errors (line, column, path) and the same refusal of broken XML.
 #[test]
 fn small_and_large_files_get_the_same_outcome() {
-    let schema = format!(
-        r#"<xs:schema {XS}><xs:element name="r"><xs:complexType><xs:sequence>
-        <xs:element name="i" type="xs:int" maxOccurs="unbounded"/>
-        </xs:sequence></xs:complexType></xs:element></xs:schema>"#
-    );
+    let schema = ints_in_r("i");
     // the padding in front of the broken item makes the large file's errors far in
     let document = |items: usize, last: &str| {
         let mut xml = String::from("<r>\n");
@@ -257,11 +262,7 @@ fn small_and_large_files_get_the_same_outcome() {
 
 #[test]
 fn stray_text_is_reported_before_the_errors_of_later_children() {
-    let schema = format!(
-        r#"<xs:schema {XS}><xs:element name="r"><xs:complexType><xs:sequence>
-             <xs:element name="a" type="xs:int" maxOccurs="unbounded"/>
-           </xs:sequence></xs:complexType></xs:element></xs:schema>"#
-    );
+    let schema = ints_in_r("a");
     let dir = write("stray", &[("s.xsd", &schema)]);
     let doc = roxmltree::Document::parse("<r><a>x</a>stray<a>y</a></r>").unwrap();
     let all = SchemaSet::compile(&[dir.join("s.xsd")], &CompileOptions::default()).unwrap();
