@@ -154,9 +154,12 @@ impl XmlPath {
                     next.extend(node.descendants().skip(1).filter(selected));
                 }
             }
-            // Node ids follow document order.
-            next.sort_by_key(|n| n.id().get_usize());
-            next.dedup_by_key(|n| n.id());
+            // Node ids follow document order; one context node's children or descendants
+            // already come in that order, once each.
+            if current.len() > 1 {
+                next.sort_by_key(|n| n.id().get_usize());
+                next.dedup_by_key(|n| n.id());
+            }
             current = next;
         }
         current
