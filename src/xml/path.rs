@@ -188,9 +188,30 @@ impl XmlPath {
 
     /// The first selected value, if any.
     pub fn first_value(&self, context: Node) -> Option<String> {
-        self.elements(context)
-            .into_iter()
-            .find_map(|element| self.value_of(element))
+        // Rules read values on every exchange. Along child steps only, a depth-first search
+        // meets the selected elements in document order, so it can stop at the first value
+        // without collecting the rest; a descendant step can reach a later element first.
+        if self.steps.iter().any(|step| step.descendant) {
+            return self
+                .elements(context)
+                .into_iter()
+                .find_map(|element| self.value_of(element));
+        }
+        self.first_value_along(&self.steps, context)
+    }
+
+    fn first_value_along(&self, steps: &[Step], node: Node) -> Option<String> {
+        let Some((step, rest)) = steps.split_first() else {
+            return self.value_of(node);
+        };
+        node.children()
+            .filter(|n| {
+                n.is_element()
+                    && step
+                        .name
+                        .matches(n.tag_name().namespace(), n.tag_name().name())
+            })
+            .find_map(|child| self.first_value_along(rest, child))
     }
 
     /// The value the path selects at one element its steps reached.
@@ -244,6 +265,15 @@ mod tests {
         assert_eq!(p("k:A/k:B/@id").values(root), vec!["1", "2"]);
         assert_eq!(p("B").values(root), vec!["plain"]);
         assert_eq!(p("k:A//k:B").first_value(root).as_deref(), Some("x"));
+        assert_eq!(p("k:A/k:B/@id").first_value(root).as_deref(), Some("1"));
+        assert_eq!(p("B").first_value(root).as_deref(), Some("plain"));
+        assert_eq!(p("k:A/k:Missing").first_value(root), None);
+        // Document order, not the order a depth-first search along the steps meets them.
+        let nested =
+            r#"<k:R xmlns:k="urn:k"><k:A><k:A><k:B>inner</k:B></k:A><k:B>outer</k:B></k:A></k:R>"#;
+        let nested = roxmltree::Document::parse(nested).unwrap();
+        let first = p("//k:A/k:B").first_value(nested.root_element());
+        assert_eq!(first.as_deref(), Some("inner"));
         assert!(p("k:Missing").values(root).is_empty());
     }
 
