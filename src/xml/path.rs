@@ -39,6 +39,15 @@ struct Step {
     name: Name,
 }
 
+impl Step {
+    fn selects(&self, node: &Node) -> bool {
+        node.is_element()
+            && self
+                .name
+                .matches(node.tag_name().namespace(), node.tag_name().name())
+    }
+}
+
 /// A compiled path.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct XmlPath {
@@ -135,12 +144,7 @@ impl XmlPath {
     pub fn elements<'a, 'i>(&self, context: Node<'a, 'i>) -> Vec<Node<'a, 'i>> {
         let mut current = vec![context];
         for step in &self.steps {
-            let selected = |n: &Node| {
-                n.is_element()
-                    && step
-                        .name
-                        .matches(n.tag_name().namespace(), n.tag_name().name())
-            };
+            let selected = |n: &Node| step.selects(n);
             let mut next = Vec::new();
             // End of the last subtree searched by a descendant step: nodes inside it were already
             // reached, and searching them again would repeat results (and, over `//a//a//a` on a
@@ -205,12 +209,7 @@ impl XmlPath {
             return self.value_of(node);
         };
         node.children()
-            .filter(|n| {
-                n.is_element()
-                    && step
-                        .name
-                        .matches(n.tag_name().namespace(), n.tag_name().name())
-            })
+            .filter(|n| step.selects(n))
             .find_map(|child| self.first_value_along(rest, child))
     }
 
