@@ -60,7 +60,9 @@ impl FromStr for Cvr {
 
 impl fmt::Display for Cvr {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        self.0.iter().try_for_each(|digit| write!(f, "{digit}"))
+        // Every exchange formats the caller's CVR; one write instead of one per digit.
+        let text = self.0.map(|digit| b'0' + digit);
+        f.write_str(std::str::from_utf8(&text).map_err(|_| fmt::Error)?)
     }
 }
 

@@ -16,6 +16,7 @@ pub use suite::{Suite, SuiteError};
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, OnceLock};
 use std::time::{Duration, Instant};
 
@@ -581,8 +582,9 @@ impl Repetitions {
 }
 
 /// Runs every case `repeat` times (soak testing), at most `jobs` exchanges at a time, calling
-/// `on_result` for each repetition. Memory stays flat in `repeat`: a task is only created when a
-/// slot is free, and per case only its worst repetition is kept.
+/// `on_result` for each repetition. Memory stays flat in `repeat`: `jobs` long-lived workers take
+/// the next repetition when they finish one (no task per repetition), at most `jobs` finished
+/// results wait to be collected, and per case only its worst repetition is kept.
 pub async fn run_repeated(
     runner: Arc<Runner>,
     cases: Vec<Case>,
@@ -593,31 +595,53 @@ pub async fn run_repeated(
     let interrupt = Interrupt::register();
     let jobs = runner.options.jobs.max(1);
     let total = cases.len() * repeat.max(1);
-    let cases: Vec<Arc<Case>> = cases.into_iter().map(Arc::new).collect();
+    let cases: Arc<[Arc<Case>]> = cases.into_iter().map(Arc::new).collect();
+    // Per case: whether a repetition is kept, after which a later one only replaces it by
+    // failing and so needs no canonical form when it passes.
+    let kept_any: Arc<[AtomicBool]> = cases.iter().map(|_| AtomicBool::new(false)).collect();
     let mut kept: Vec<Option<CaseResult>> = (0..cases.len()).map(|_| None).collect();
     let mut repetitions = Repetitions::default();
-    let mut tasks = tokio::task::JoinSet::new();
-    let mut started = 0;
+    let next = Arc::new(AtomicUsize::new(0));
+    let (finished, mut collected) = tokio::sync::mpsc::channel(jobs);
+    let mut workers = tokio::task::JoinSet::new();
+    for _ in 0..jobs.min(total) {
+        let (runner, cases, kept_any, next, finished) = (
+            runner.clone(),
+            cases.clone(),
+            kept_any.clone(),
+            next.clone(),
+            finished.clone(),
+        );
+        workers.spawn(async move {
+            loop {
+                let started = next.fetch_add(1, Ordering::Relaxed);
+                if started >= total {
+                    break;
+                }
+                // Round robin, so every case is exercised from the start of a long soak.
+                let index = started % cases.len();
+                let canonical = if kept_any[index].load(Ordering::Relaxed) {
+                    Canonical::UnlessPassed
+                } else {
+                    Canonical::Always
+                };
+                let result = runner
+                    .run_shared_case(cases[index].clone(), canonical)
+                    .await;
+                if finished.send((index, result)).await.is_err() {
+                    break;
+                }
+            }
+        });
+    }
+    drop(finished);
     let mut interrupted = false;
     let ctrl_c = interrupt.received();
     tokio::pin!(ctrl_c);
     loop {
-        while tasks.len() < jobs && started < total {
-            // Round robin, so every case is exercised from the start of a long soak.
-            let index = started % cases.len();
-            let (runner, case) = (runner.clone(), cases[index].clone());
-            // Once a repetition is kept, a later one only replaces it by failing.
-            let canonical = if kept[index].is_some() {
-                Canonical::UnlessPassed
-            } else {
-                Canonical::Always
-            };
-            tasks.spawn(async move { (index, runner.run_shared_case(case, canonical).await) });
-            started += 1;
-        }
         tokio::select! {
-            next = tasks.join_next() => match next {
-                Some(Ok((index, mut result))) => {
+            next = collected.recv() => match next {
+                Some((index, mut result)) => {
                     on_result(&result);
                     repetitions.count(result.judgement.outcome());
                     // A repetition may still be replaced by a worse one; a single run is final.
@@ -627,14 +651,14 @@ pub async fn run_repeated(
                     let slot = &mut kept[index];
                     if slot.as_ref().is_none_or(|k| severity(&result) > severity(k)) {
                         *slot = Some(result);
+                        kept_any[index].store(true, Ordering::Relaxed);
                     }
                 }
-                Some(Err(_)) => {}
                 None => break,
             },
             _ = &mut ctrl_c => {
                 interrupted = true;
-                tasks.abort_all();
+                workers.abort_all();
                 break;
             }
         }

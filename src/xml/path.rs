@@ -39,6 +39,15 @@ struct Step {
     name: Name,
 }
 
+impl Step {
+    fn selects(&self, node: &Node) -> bool {
+        node.is_element()
+            && self
+                .name
+                .matches(node.tag_name().namespace(), node.tag_name().name())
+    }
+}
+
 /// A compiled path.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct XmlPath {
@@ -135,12 +144,7 @@ impl XmlPath {
     pub fn elements<'a, 'i>(&self, context: Node<'a, 'i>) -> Vec<Node<'a, 'i>> {
         let mut current = vec![context];
         for step in &self.steps {
-            let selected = |n: &Node| {
-                n.is_element()
-                    && step
-                        .name
-                        .matches(n.tag_name().namespace(), n.tag_name().name())
-            };
+            let selected = |n: &Node| step.selects(n);
             let mut next = Vec::new();
             // End of the last subtree searched by a descendant step: nodes inside it were already
             // reached, and searching them again would repeat results (and, over `//a//a//a` on a
@@ -154,9 +158,12 @@ impl XmlPath {
                     next.extend(node.descendants().skip(1).filter(selected));
                 }
             }
-            // Node ids follow document order.
-            next.sort_by_key(|n| n.id().get_usize());
-            next.dedup_by_key(|n| n.id());
+            // Node ids follow document order; one context node's children or descendants
+            // already come in that order, once each.
+            if current.len() > 1 {
+                next.sort_by_key(|n| n.id().get_usize());
+                next.dedup_by_key(|n| n.id());
+            }
             current = next;
         }
         current
@@ -185,9 +192,25 @@ impl XmlPath {
 
     /// The first selected value, if any.
     pub fn first_value(&self, context: Node) -> Option<String> {
-        self.elements(context)
-            .into_iter()
-            .find_map(|element| self.value_of(element))
+        // Rules read values on every exchange. Along child steps only, a depth-first search
+        // meets the selected elements in document order, so it can stop at the first value
+        // without collecting the rest; a descendant step can reach a later element first.
+        if self.steps.iter().any(|step| step.descendant) {
+            return self
+                .elements(context)
+                .into_iter()
+                .find_map(|element| self.value_of(element));
+        }
+        self.first_value_along(&self.steps, context)
+    }
+
+    fn first_value_along(&self, steps: &[Step], node: Node) -> Option<String> {
+        let Some((step, rest)) = steps.split_first() else {
+            return self.value_of(node);
+        };
+        node.children()
+            .filter(|n| step.selects(n))
+            .find_map(|child| self.first_value_along(rest, child))
     }
 
     /// The value the path selects at one element its steps reached.
@@ -241,6 +264,15 @@ mod tests {
         assert_eq!(p("k:A/k:B/@id").values(root), vec!["1", "2"]);
         assert_eq!(p("B").values(root), vec!["plain"]);
         assert_eq!(p("k:A//k:B").first_value(root).as_deref(), Some("x"));
+        assert_eq!(p("k:A/k:B/@id").first_value(root).as_deref(), Some("1"));
+        assert_eq!(p("B").first_value(root).as_deref(), Some("plain"));
+        assert_eq!(p("k:A/k:Missing").first_value(root), None);
+        // Document order, not the order a depth-first search along the steps meets them.
+        let nested =
+            r#"<k:R xmlns:k="urn:k"><k:A><k:A><k:B>inner</k:B></k:A><k:B>outer</k:B></k:A></k:R>"#;
+        let nested = roxmltree::Document::parse(nested).unwrap();
+        let first = p("//k:A/k:B").first_value(nested.root_element());
+        assert_eq!(first.as_deref(), Some("inner"));
         assert!(p("k:Missing").values(root).is_empty());
     }
 
