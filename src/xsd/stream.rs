@@ -112,9 +112,9 @@ fn explain<R: Read + Seek>(reader: &mut R, start: u64, malformed: Malformed) -> 
     if let Err(e) = parse(&text) {
         return e;
     }
-    let before = text.get(..malformed.offset as usize).unwrap_or(&text);
-    let line = before.matches('\n').count() + 1;
-    let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+    let (line, column) = walk::positions(&text, [malformed.offset as usize])
+        .first()
+        .map_or((1, 1), |(_, position)| *position);
     ReadError::NotWellFormed(format!("{} at {line}:{column}", malformed.why))
 }
 

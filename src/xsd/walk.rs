@@ -6,7 +6,7 @@ use roxmltree::Node;
 use super::compile::NodeResolver;
 use super::datatypes::NamespaceResolver;
 use super::error::{ValidationError, ValidationReport};
-use super::validate::{Attribute, Finding, Findings, StartTag, Validator};
+use super::validate::{Attribute, Findings, StartTag, Validator};
 
 /// Pushes the events of `root`'s subtree into the validator, in document order.
 pub fn feed(validator: &mut Validator, root: Node) {
@@ -82,7 +82,10 @@ pub fn locate(findings: Findings, root: Node) -> ValidationReport {
     } else {
         root.descendants().filter(Node::is_element).collect()
     };
-    let positions = positions(root.document().input_text(), &errors);
+    let positions = positions(
+        root.document().input_text(),
+        errors.iter().map(|f| f.offset),
+    );
     let errors = errors
         .into_iter()
         .map(|finding| {
@@ -107,10 +110,10 @@ pub fn locate(findings: Findings, root: Node) -> ValidationReport {
     ValidationReport { errors, truncated }
 }
 
-/// The 1-based line and column (in characters) of every finding's offset, by offset: counted
-/// in one pass over the text, however many errors a large document has.
-fn positions(text: &str, findings: &[Finding]) -> Vec<(usize, (u32, u32))> {
-    let mut offsets: Vec<usize> = findings.iter().map(|f| f.offset).collect();
+/// The 1-based line and column (in characters) of every byte offset, by offset: counted in
+/// one pass over the text, however many errors a large document has.
+pub fn positions(text: &str, offsets: impl IntoIterator<Item = usize>) -> Vec<(usize, (u32, u32))> {
+    let mut offsets: Vec<usize> = offsets.into_iter().collect();
     offsets.sort_unstable();
     offsets.dedup();
     let bytes = text.as_bytes();
@@ -172,15 +175,7 @@ mod tests {
         let text = "<a>\næø<b/>\r\n  <c>å</c>\n\n<d x='1'>tekst</d></a>";
         let doc = roxmltree::Document::parse(text).unwrap();
         // in reverse, as late errors (IDREFs, keyrefs) come
-        let findings: Vec<Finding> = (doc.descendants().rev())
-            .map(|node| Finding {
-                offset: node.range().start,
-                ordinal: 0,
-                attribute: None,
-                message: String::new(),
-            })
-            .collect();
-        let positions = positions(text, &findings);
+        let positions = positions(text, doc.descendants().rev().map(|n| n.range().start));
         assert_eq!(
             positions.len(),
             doc.descendants().count() - 1,
