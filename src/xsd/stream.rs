@@ -220,23 +220,18 @@ fn push_events<R: BufRead>(validator: &mut Validator, reader: R) -> Result<(), M
                 };
                 text.piece(validator, &reader, (offset, depth), resolved)?;
             }
-            Event::Start(start) => {
+            Event::Start(ref start) | Event::Empty(ref start) => {
                 text.end();
-                wellformed::start_tag(&start).map_err(broken)?;
+                wellformed::start_tag(start).map_err(broken)?;
                 if depth == 0 && std::mem::replace(&mut seen_root, true) {
                     return Err(Malformed::at(&reader, "a second document element"));
                 }
-                depth += 1;
-                start_element(validator, &reader, &start, offset, &mut escaped)?;
-            }
-            Event::Empty(start) => {
-                text.end();
-                wellformed::start_tag(&start).map_err(broken)?;
-                if depth == 0 && std::mem::replace(&mut seen_root, true) {
-                    return Err(Malformed::at(&reader, "a second document element"));
+                start_element(validator, &reader, start, offset, &mut escaped)?;
+                if matches!(event, Event::Empty(_)) {
+                    validator.end_element(&Scope(reader.resolver()));
+                } else {
+                    depth += 1;
                 }
-                start_element(validator, &reader, &start, offset, &mut escaped)?;
-                validator.end_element(&Scope(reader.resolver()));
             }
             Event::End(_) => {
                 text.end();
