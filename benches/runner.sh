@@ -7,8 +7,10 @@
 # 2. Ceiling: wrk POSTs one fixed, valid RetBevilling request at CONCURRENCY connections for
 #    WRK_SECONDS seconds.
 # 3. kontrakt: `kontrakt run --exact <trial> --repeat REQUESTS --jobs CONCURRENCY` against the same
-#    provider, with every check on; requests/s from the run's own duration (results.json).
-# 4. Prints kontrakt / wrk (goal >= 80 %), then the peak RSS of kontrakt (/usr/bin/time -v) for
+#    provider, with every check on; requests/s from the run's own duration (results.json); every
+#    repetition must pass.
+# 4. Steps 2 and 3 alternate ROUNDS times (default 3); prints each round and the ratio of the
+#    best kontrakt round to the best wrk round (goal >= 80 %), then the peak RSS of kontrakt (/usr/bin/time -v) for
 #    1,000 and 100,000 repetitions of one trial, for 1,000 and 100,000 generated cases of one
 #    schema-driven property trial (`--cases N`), and for 1,000 and 100,000 distinct trials (a
 #    throwaway golden tree of symbolic links to one request, under target/); each must stay
@@ -19,6 +21,7 @@ cd "$(dirname "$0")/.."
 CONCURRENCY=${1:-8}
 REQUESTS=${2:-20000}
 WRK_SECONDS=${3:-10}
+ROUNDS=${ROUNDS:-3}
 RSS_BUDGET_KB=${RSS_BUDGET_KB:-65536}
 DISTINCT_RSS_BUDGET_KB=${DISTINCT_RSS_BUDGET_KB:-360448}
 TODAY=2026-03-31
@@ -55,26 +58,37 @@ grep -q RetBevillingResponse "$WORK/response.xml" && [ "$STATUS" = 200 ] \
     || { echo "the fixed request is not answered with a receipt (HTTP $STATUS)"; cat "$WORK/response.xml"; exit 2; }
 
 THREADS=$(( CONCURRENCY < 2 ? 1 : 2 ))
-KONTRAKT_BENCH_BODY="$WORK/request.xml" KONTRAKT_BENCH_ACTION="$ACTION" \
-    wrk -t"$THREADS" -c"$CONCURRENCY" -d"${WRK_SECONDS}s" -s benches/soap_post.lua "$URL" | tee "$WORK/wrk.txt"
-if grep -q "Non-2xx" "$WORK/wrk.txt"; then echo "wrk saw non-200 answers"; exit 2; fi
-WRK_RPS=$(awk '/^Requests\/sec:/ {print $2}' "$WORK/wrk.txt")
-
+run_wrk() { # ROUND
+    KONTRAKT_BENCH_BODY="$WORK/request.xml" KONTRAKT_BENCH_ACTION="$ACTION" \
+        wrk -t"$THREADS" -c"$CONCURRENCY" -d"${WRK_SECONDS}s" -s benches/soap_post.lua "$URL" \
+        >"$WORK/wrk-$1.txt"
+    if grep -q "Non-2xx" "$WORK/wrk-$1.txt"; then echo "wrk saw non-200 answers" >&2; exit 2; fi
+    awk '/^Requests\/sec:/ {print $2}' "$WORK/wrk-$1.txt"
+}
 # kontrakt at the same concurrency; results.json holds the run's duration.
 run_kontrakt() { # REPEAT REPORTS_DIR
     "$BIN" run --endpoint "$BASE" --today "$TODAY" --exact "$TRIAL" \
         --repeat "$1" --jobs "$CONCURRENCY" --reports "$2" >"$2.out"
+    grep -q "^$1 passed, 0 failed" "$2.out" || { tail -n 3 "$2.out" >&2; exit 2; }
+    python3 -c 'import json,sys,glob; ms=json.load(open(glob.glob(sys.argv[1]+"/*/results.json")[0]))["duration_ms"]; print(round(int(sys.argv[2]) / (ms / 1000)))' "$2" "$1"
+    rm -rf "$2"
 }
-duration_ms() { python3 -c 'import json,sys,glob; print(json.load(open(glob.glob(sys.argv[1]+"/*/results.json")[0]))["duration_ms"])' "$1"; }
-run_kontrakt "$REQUESTS" "$WORK/throughput"
-tail -n 2 "$WORK/throughput.out"
-KONTRAKT_MS=$(duration_ms "$WORK/throughput")
-python3 - "$REQUESTS" "$KONTRAKT_MS" "$WRK_RPS" "$CONCURRENCY" <<'PY'
+# The two alternate for ROUNDS rounds and each keeps its best: on a shared machine a single
+# pair of runs scatters by 10-15 %, and alternating spreads any slow spell over both.
+WRK_BEST=0
+KONTRAKT_BEST=0
+for round in $(seq "$ROUNDS"); do
+    WRK_RPS=$(run_wrk "$round")
+    KONTRAKT_RPS=$(run_kontrakt "$REQUESTS" "$WORK/throughput-$round")
+    echo "round $round: wrk $WRK_RPS req/s, kontrakt $KONTRAKT_RPS req/s ($REQUESTS checked exchanges)"
+    WRK_BEST=$(python3 -c "print(max($WRK_BEST, $WRK_RPS))")
+    KONTRAKT_BEST=$(python3 -c "print(max($KONTRAKT_BEST, $KONTRAKT_RPS))")
+done
+python3 - "$WRK_BEST" "$KONTRAKT_BEST" "$CONCURRENCY" "$ROUNDS" <<'PY'
 import sys
-requests, ms, wrk, c = int(sys.argv[1]), int(sys.argv[2]), float(sys.argv[3]), sys.argv[4]
-kontrakt = requests / (ms / 1000)
-print(f"concurrency {c}: wrk {wrk:.0f} req/s, kontrakt {kontrakt:.0f} req/s "
-      f"({requests} checked exchanges in {ms} ms); ratio {100 * kontrakt / wrk:.1f} % (goal >= 80 %)")
+wrk, kontrakt, c, rounds = float(sys.argv[1]), float(sys.argv[2]), sys.argv[3], sys.argv[4]
+print(f"concurrency {c}, best of {rounds} rounds: wrk {wrk:.0f} req/s, kontrakt {kontrakt:.0f} req/s; "
+      f"ratio {100 * kontrakt / wrk:.1f} % (goal >= 80 %)")
 PY
 
 rss_kb() { # REPEAT
