@@ -5,7 +5,7 @@
 #   benches/list.sh [TRIALS]
 #
 # Generates a throwaway golden tree under target/bench-list (never committed): the shipped
-# contracts and TRIALS copies of one Kontanthjaelp golden request. hyperfine measures, in the same
+# contracts and golden cases plus TRIALS copies of one Kontanthjaelp golden request. hyperfine measures, in the same
 # run, `kontrakt --version` as the peer (bare process start of the same binary) and prints each
 # command relative to it.
 set -euo pipefail
@@ -15,15 +15,18 @@ command -v hyperfine >/dev/null || { echo "missing hyperfine (apt-get install -y
 cargo build --release --quiet
 BIN=$PWD/target/release/kontrakt
 WORK=target/bench-list
-rm -rf "$WORK" && mkdir -p "$WORK/golden/kontanthjaelp/RetBevilling"
+rm -rf "$WORK" && mkdir -p "$WORK"
+# The shipped tree stays: generated trials draw their bindings from every operation's cases.
 cp -r contracts "$WORK/contracts"
+cp -r golden "$WORK/golden"
+SHIPPED=$("$BIN" list --contracts "$WORK/contracts" --golden "$WORK/golden" | wc -l)
 SOURCE=golden/kontanthjaelp/RetBevilling/i-gang-uden-referencer.xml
 for i in $(seq -w 1 "$TRIALS"); do
     cp "$SOURCE" "$WORK/golden/kontanthjaelp/RetBevilling/case-$i.xml"
 done
 LAST=kontanthjaelp::RetBevilling::golden::case-$(seq -w 1 "$TRIALS" | tail -n 1)
 COUNT=$("$BIN" list --contracts "$WORK/contracts" --golden "$WORK/golden" | wc -l)
-[ "$COUNT" -eq "$TRIALS" ] || { echo "expected $TRIALS trials, listed $COUNT"; exit 2; }
+[ "$COUNT" -eq $((SHIPPED + TRIALS)) ] || { echo "expected $SHIPPED + $TRIALS trials, listed $COUNT"; exit 2; }
 cd "$WORK"
 hyperfine --warmup 3 --min-runs 20 --export-json list.json -N \
     "$BIN --version" \
