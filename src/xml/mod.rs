@@ -26,17 +26,44 @@ pub fn parse(text: &str) -> Result<Document<'_>, XmlError> {
         ..ParsingOptions::default()
     };
     let doc = Document::parse_with_options(text, options)?;
-    // Nodes come in document order, so a parent's depth is known before its children's.
-    let mut depths = vec![0usize; doc.descendants().count()];
-    for node in doc.descendants().filter(|n| n.is_element()) {
-        let parent_depth = node.parent().map_or(0, |p| depths[p.id().get_usize()]);
-        let depth = parent_depth + 1;
-        if depth > MAX_DEPTH {
-            return Err(XmlError::TooDeep);
-        }
-        depths[node.id().get_usize()] = depth;
+    // Every element starts with a `<`, so a text with few of them cannot nest too deeply, and
+    // counting bytes is cheaper than walking the tree of every message.
+    if text.bytes().filter(|&b| b == b'<').count() > MAX_DEPTH {
+        check_depth(&doc)?;
     }
     Ok(doc)
+}
+
+/// Refuses a document with elements nested deeper than [`MAX_DEPTH`], counting the open
+/// elements along one depth-first walk instead of keeping a depth per node.
+fn check_depth(doc: &Document) -> Result<(), XmlError> {
+    let root = doc.root();
+    let (mut node, mut depth) = (root, 0usize);
+    loop {
+        if let Some(child) = node.first_element_child() {
+            depth += 1;
+            if depth > MAX_DEPTH {
+                return Err(XmlError::TooDeep);
+            }
+            node = child;
+            continue;
+        }
+        // no element children: up to the nearest element with a next sibling element
+        loop {
+            if node == root {
+                return Ok(());
+            }
+            if let Some(next) = node.next_sibling_element() {
+                node = next;
+                break;
+            }
+            let Some(parent) = node.parent() else {
+                return Ok(());
+            };
+            node = parent;
+            depth -= 1;
+        }
+    }
 }
 
 /// The namespace of a name as roxmltree reports it, with `Some("")` (what `xmlns=""`, the
@@ -69,5 +96,14 @@ mod tests {
             parse(&nest(MAX_DEPTH + 1)),
             Err(XmlError::TooDeep)
         ));
+    }
+
+    #[test]
+    fn many_shallow_elements_are_not_too_deep() {
+        let wide = format!("<a>{}<b><c/></b></a>", "<b/>".repeat(2 * MAX_DEPTH));
+        assert!(parse(&wide).is_ok());
+        let nest = |n: usize| format!("{}{}", "<a>".repeat(n), "</a>".repeat(n));
+        let deep_after_wide = format!("<r>{}{}</r>", "<b/>".repeat(MAX_DEPTH), nest(MAX_DEPTH));
+        assert!(matches!(parse(&deep_after_wide), Err(XmlError::TooDeep)));
     }
 }

@@ -1,8 +1,13 @@
 //! The regular-expression dialect of XSD 1.0 Part 2 Appendix F, translated to a
-//! regex-syntax HIR and run by regex-automata's meta engine, which matches in time linear
-//! in the input (no backtracking blow-up on patterns like `(a*)*b`).
+//! regex-syntax HIR and run by a regex-automata engine that matches in time linear in the
+//! input (no backtracking blow-up on patterns like `(a*)*b`): a dense DFA built at schema
+//! compile time when it stays small, else the meta engine.
 
-use regex_automata::meta;
+use std::sync::Arc;
+
+use regex_automata::dfa::{Automaton, StartKind, dense};
+use regex_automata::nfa::thompson::{self, WhichCaptures};
+use regex_automata::{Anchored, Input, meta};
 use regex_syntax::hir::{Class, ClassUnicode, ClassUnicodeRange, Hir, HirKind, Look, Repetition};
 
 use super::blocks::block_ranges;
@@ -12,11 +17,29 @@ use super::names::{NAME_EXTRA_RANGES, NAME_START_RANGES};
 /// are reported as errors instead of exhausting memory.
 const NFA_SIZE_LIMIT: usize = 16 * 1024 * 1024;
 
+/// Largest dense DFA kept for a pattern. Values are matched on every validated element, and a
+/// dense DFA walk is a table lookup per byte with no per-search setup; a pattern whose DFA
+/// would be larger (big Unicode classes, counted repetitions) keeps the meta engine, so memory
+/// and schema compile time stay bounded.
+const DFA_SIZE_LIMIT: usize = 256 * 1024;
+
+/// Working memory determinization may use before it gives up on a dense DFA; bounds the time
+/// spent on a pattern that would end up over [`DFA_SIZE_LIMIT`] anyway.
+const DETERMINIZE_SIZE_LIMIT: usize = 4 * DFA_SIZE_LIMIT;
+
 /// A compiled XSD pattern facet value. Patterns are implicitly anchored at both ends.
 #[derive(Debug, Clone)]
 pub struct XsdRegex {
     source: String,
-    matcher: meta::Regex,
+    matcher: Matcher,
+}
+
+/// The engine a pattern is matched with.
+#[derive(Debug, Clone)]
+enum Matcher {
+    /// Shared: built-in types' patterns are cloned into every type derived from them.
+    Dense(Arc<dense::DFA<Vec<u32>>>),
+    Meta(meta::Regex),
 }
 
 /// A pattern that is not a valid XSD 1.0 regular expression.
@@ -33,6 +56,12 @@ impl XsdRegex {
     pub fn new(pattern: &str) -> Result<Self, RegexError> {
         let body = pattern_hir(pattern)?;
         let anchored = Hir::concat(vec![Hir::look(Look::Start), body, Hir::look(Look::End)]);
+        if let Some(dfa) = dense_dfa(&anchored) {
+            return Ok(XsdRegex {
+                source: pattern.to_owned(),
+                matcher: Matcher::Dense(Arc::new(dfa)),
+            });
+        }
         let matcher = meta::Regex::builder()
             .configure(
                 meta::Config::new()
@@ -47,19 +76,51 @@ impl XsdRegex {
             })?;
         Ok(XsdRegex {
             source: pattern.to_owned(),
-            matcher,
+            matcher: Matcher::Meta(matcher),
         })
     }
 
     /// True when the whole of `s` matches the pattern.
     pub fn is_match(&self, s: &str) -> bool {
-        self.matcher.is_match(s)
+        match &self.matcher {
+            // A dense DFA search fails only on quit bytes, which are configured only for
+            // Unicode word boundaries, and XSD patterns have none; no error is a mismatch.
+            Matcher::Dense(dfa) => {
+                let input = Input::new(s).anchored(Anchored::Yes).earliest(true);
+                dfa.try_search_fwd(&input)
+                    .is_ok_and(|found| found.is_some())
+            }
+            Matcher::Meta(regex) => regex.is_match(s),
+        }
     }
 
     /// The pattern as written in the schema.
     pub fn as_str(&self) -> &str {
         &self.source
     }
+}
+
+/// The pattern as a dense DFA for anchored searches, when it can be built within
+/// [`DFA_SIZE_LIMIT`].
+fn dense_dfa(anchored: &Hir) -> Option<dense::DFA<Vec<u32>>> {
+    let nfa = thompson::Compiler::new()
+        .configure(
+            thompson::Config::new()
+                .nfa_size_limit(Some(NFA_SIZE_LIMIT))
+                .which_captures(WhichCaptures::None)
+                .utf8(false),
+        )
+        .build_from_hir(anchored)
+        .ok()?;
+    dense::Builder::new()
+        .configure(
+            dense::Config::new()
+                .start_kind(StartKind::Anchored)
+                .dfa_size_limit(Some(DFA_SIZE_LIMIT))
+                .determinize_size_limit(Some(DETERMINIZE_SIZE_LIMIT)),
+        )
+        .build_from_nfa(&nfa)
+        .ok()
 }
 
 /// The pattern's syntax tree, without the implicit anchors: what generators of matching
@@ -558,6 +619,16 @@ mod tests {
         let error = XsdRegex::new("(a{1000}){1000}").unwrap_err();
         assert!(error.reason.contains("too large"), "{error}");
         assert!(XsdRegex::new("a{99999999999}").is_err());
+    }
+
+    #[test]
+    fn small_patterns_get_a_dense_dfa_and_large_ones_the_meta_engine() {
+        let small = re("[0-9]{6}-?[0-9]{4}");
+        assert!(matches!(small.matcher, Matcher::Dense(_)));
+        assert!(small.is_match("010190-1234") && !small.is_match("x010190-1234"));
+        let large = re("\\p{L}{40}");
+        assert!(matches!(large.matcher, Matcher::Meta(_)));
+        assert!(large.is_match(&"é".repeat(40)) && !large.is_match(&"é".repeat(39)));
     }
 
     #[test]
