@@ -3,6 +3,7 @@
 //! values), and `…::property::schema-negative` sends labelled mutations of them
 //! (`drop-required:…`, `unknown-element:…`, see [`crate::xsd::mutate`]) that the schema refuses.
 
+use std::borrow::Cow;
 use std::path::PathBuf;
 
 use proptest::prelude::RngExt;
@@ -106,6 +107,7 @@ impl<'a> FieldOverrides<'a> {
                     .reference
                     .then(|| golden.and_then(|g| field.path.first_value(g)))
                     .flatten()
+                    .map(Cow::into_owned)
             })
             .collect();
         FieldOverrides { fields, references }

@@ -194,7 +194,8 @@ pub fn judge_request(
     answer: Result<Answer, String>,
     canonical: Canonical,
 ) -> Judgement {
-    let mut checks = Vec::new();
+    // transport, envelope, content-type, outcome, the two schemas, then one per response rule
+    let mut checks = Vec::with_capacity(6 + ctx.operation.rules.len());
     let (expectation, why) = expectation(ctx, request);
     let judgement = |checks, canonical_response| Judgement {
         expectation,

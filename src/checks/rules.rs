@@ -14,7 +14,7 @@ pub(super) fn request_violation(rule: &Rule, request: Node, today: NaiveDate) ->
         Rule::RejectValues { path, values } => path
             .values(request)
             .into_iter()
-            .find(|v| values.contains(v))
+            .find(|v| values.iter().any(|refused| refused == v))
             .map(|v| format!("{} is `{v}`, which the contract refuses", path.as_str())),
         Rule::RejectUnknown { path, domain } => path
             .values(request)
@@ -283,7 +283,7 @@ fn condition_holds(condition: &Condition, request: Node) -> bool {
     let listed = condition
         .path
         .first_value(request)
-        .is_some_and(|v| condition.values.contains(&v));
+        .is_some_and(|v| condition.values.iter().any(|listed| *listed == v));
     listed != condition.negated
 }
 

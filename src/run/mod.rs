@@ -375,7 +375,7 @@ impl Runner {
                 };
                 match from.and_then(|node| capture.path.first_value(node)) {
                     Some(value) => {
-                        captured.insert(capture.name.clone(), value);
+                        captured.insert(capture.name.clone(), value.into_owned());
                     }
                     None => {
                         checks.push(checks::CheckResult::new(

@@ -2,6 +2,7 @@
 //! `//p:Name` (anywhere below the context), `p:A/p:B` (children), `p:A//p:B`, and a final
 //! `@attr` or `@p:attr`. Prefixes come from the contract's `[namespaces]` table.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 use roxmltree::Node;
@@ -183,7 +184,8 @@ impl XmlPath {
     }
 
     /// String values the path selects: attribute values, or the text content of elements.
-    pub fn values(&self, context: Node) -> Vec<String> {
+    /// Borrowed from the document where the value is one piece of it, as most are.
+    pub fn values<'a>(&self, context: Node<'a, '_>) -> Vec<Cow<'a, str>> {
         self.elements(context)
             .into_iter()
             .filter_map(|element| self.value_of(element))
@@ -191,7 +193,7 @@ impl XmlPath {
     }
 
     /// The first selected value, if any.
-    pub fn first_value(&self, context: Node) -> Option<String> {
+    pub fn first_value<'a>(&self, context: Node<'a, '_>) -> Option<Cow<'a, str>> {
         // Rules read values on every exchange. Along child steps only, a depth-first search
         // meets the selected elements in document order, so it can stop at the first value
         // without collecting the rest; a descendant step can reach a later element first.
@@ -204,7 +206,7 @@ impl XmlPath {
         self.first_value_along(&self.steps, context)
     }
 
-    fn first_value_along(&self, steps: &[Step], node: Node) -> Option<String> {
+    fn first_value_along<'a>(&self, steps: &[Step], node: Node<'a, '_>) -> Option<Cow<'a, str>> {
         let Some((step, rest)) = steps.split_first() else {
             return self.value_of(node);
         };
@@ -214,32 +216,32 @@ impl XmlPath {
     }
 
     /// The value the path selects at one element its steps reached.
-    fn value_of(&self, element: Node) -> Option<String> {
+    fn value_of<'a>(&self, element: Node<'a, '_>) -> Option<Cow<'a, str>> {
         match &self.attribute {
             Some(attr) => element
                 .attributes()
                 .find(|a| attr.matches(a.namespace(), a.name()))
-                .map(|a| a.value().to_owned()),
+                .map(|a| Cow::Borrowed(a.value())),
             None => Some(text_content(element)),
         }
     }
 }
 
 /// Concatenated text of an element, trimmed.
-pub fn text_content(element: Node) -> String {
+pub fn text_content<'a>(element: Node<'a, '_>) -> Cow<'a, str> {
     let mut texts = element
         .descendants()
         .filter_map(|n| n.text().filter(|_| n.is_text()));
     let first = texts.next().unwrap_or_default();
-    // Rules read values once per exchange, and most elements hold a single text node: that one
-    // is trimmed and copied without building the concatenation first.
+    // Rules read values on every exchange, and most elements hold a single text node: that one
+    // is borrowed, trimmed, without building a concatenation.
     match texts.next() {
-        None => first.trim().to_owned(),
+        None => Cow::Borrowed(first.trim()),
         Some(second) => {
             let mut all = String::from(first);
             all.push_str(second);
             all.extend(texts);
-            all.trim().to_owned()
+            Cow::Owned(all.trim().to_owned())
         }
     }
 }

@@ -249,9 +249,9 @@ mod tests {
     /// Every sequence of up to four children drawn from `names`, stepped through the automaton
     /// and through the interpreter: same leaves, same refusals, same completeness.
     fn agrees_with_interpreter(schema: &str, root_element: &str, names: &[(Option<&str>, &str)]) {
-        let dir = std::env::temp_dir().join(format!("kontrakt-automaton-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
-        let path = dir.join(format!("{root_element}.xsd"));
+        // a directory per call: tests run in parallel and may write the same file name
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(format!("{root_element}.xsd"));
         std::fs::write(&path, schema).unwrap();
         let set = SchemaSet::compile(&[path], &CompileOptions::default()).unwrap();
         let c = &set.components;

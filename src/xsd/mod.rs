@@ -147,10 +147,10 @@ impl SchemaSet {
         namespace: Option<&str>,
         local: &str,
     ) -> Option<ElementDeclRef<'_>> {
-        let id = *self
-            .components
-            .global_elements
-            .get(&model::QName::new(namespace, local))?;
+        let id = *self.components.global_elements.get(&model::QNameRef {
+            ns: namespace,
+            local,
+        })?;
         Some(ElementDeclRef::new(&self.components, id))
     }
 }

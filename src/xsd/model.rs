@@ -1,6 +1,6 @@
 //! The compiled schema components, stored in arenas and referred to by index.
 
-use std::collections::HashMap;
+use hashbrown::{Equivalent, HashMap};
 
 use super::datatypes::{BuiltinType, FacetSet, Value, XsdRegex};
 
@@ -21,6 +21,20 @@ impl QName {
 
     pub fn is(&self, ns: Option<&str>, local: &str) -> bool {
         self.local == local && self.ns.as_deref() == ns
+    }
+}
+
+/// An expanded name borrowed from an instance, to look up the maps keyed by [`QName`] without
+/// building one per element: it hashes as the [`QName`] with the same parts does.
+#[derive(Debug, Clone, Copy, Hash)]
+pub struct QNameRef<'a> {
+    pub ns: Option<&'a str>,
+    pub local: &'a str,
+}
+
+impl Equivalent<QName> for QNameRef<'_> {
+    fn equivalent(&self, key: &QName) -> bool {
+        key.is(self.ns, self.local)
     }
 }
 
@@ -286,5 +300,24 @@ impl Components {
             Some(n) => n.local.clone(),
             None => "(anonymous type)".to_owned(),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn borrowed_names_find_the_owned_keys() {
+        let mut map = HashMap::new();
+        map.insert(QName::new(Some("urn:a"), "x"), 1);
+        map.insert(QName::new(None, "x"), 2);
+        map.insert(QName::new(Some(""), "x"), 3);
+        let get = |ns, local| map.get(&QNameRef { ns, local }).copied();
+        assert_eq!(get(Some("urn:a"), "x"), Some(1));
+        assert_eq!(get(None, "x"), Some(2));
+        assert_eq!(get(Some(""), "x"), Some(3));
+        assert_eq!(get(Some("urn:a"), "y"), None);
+        assert_eq!(get(Some("urn:ax"), ""), None);
     }
 }

@@ -71,6 +71,15 @@ pub struct StartTag<'a> {
     pub offset: usize,
 }
 
+impl<'a> StartTag<'a> {
+    fn name(&self) -> QNameRef<'a> {
+        QNameRef {
+            ns: self.ns,
+            local: self.local,
+        }
+    }
+}
+
 /// An error before it is given line:column and a path.
 #[derive(Debug, Clone)]
 pub struct Finding {
@@ -313,7 +322,7 @@ impl<'s> Validator<'s> {
 
     /// What the validation root is assessed against: its global declaration, or its xsi:type.
     fn root(&mut self, tag: &StartTag, ordinal: usize) -> Assess {
-        match self.c.global_elements.get(&QName::new(tag.ns, tag.local)) {
+        match self.c.global_elements.get(&tag.name()) {
             Some(&e) => Assess::Decl(e),
             None if attribute(tag.attributes, XSI, "type").is_some() => Assess::Typed,
             None => {
@@ -420,8 +429,7 @@ impl<'s> Validator<'s> {
     }
 
     fn wildcard(&mut self, tag: &StartTag, process: ProcessContents, ordinal: usize) -> Assess {
-        let name = QName::new(tag.ns, tag.local);
-        let global = self.c.global_elements.get(&name).copied();
+        let global = self.c.global_elements.get(&tag.name()).copied();
         match (process, global) {
             (ProcessContents::Skip, _) => Assess::Skip,
             (_, Some(e)) => Assess::Decl(e),
@@ -457,7 +465,10 @@ impl<'s> Validator<'s> {
             self.error(tag.offset, at, message);
             return Err(());
         }
-        match self.c.global_types.get(&QName::new(ns.as_deref(), local)) {
+        match self.c.global_types.get(&QNameRef {
+            ns: ns.as_deref(),
+            local,
+        }) {
             Some(&t) => Ok(Some(t)),
             None if ns.as_deref() == Some(super::XS) && local == "anyType" => {
                 Ok(Some(self.c.any_type))
@@ -772,9 +783,9 @@ impl<'s> Validator<'s> {
                     BuiltinType::Notation,
                     super::datatypes::Value::Notation { namespace, local },
                 ) = &v
-                    && !self.c.notations.contains_key(&QName {
-                        ns: namespace.clone(),
-                        local: local.clone(),
+                    && !self.c.notations.contains_key(&QNameRef {
+                        ns: namespace.as_deref(),
+                        local,
                     })
                 {
                     self.error(
@@ -875,7 +886,10 @@ impl<'s> Validator<'s> {
             }
             None => match &ct.attribute_wildcard {
                 Some(w) if w.allows(ns) => {
-                    let global = c.global_attributes.get(&QName::new(ns, attr.local));
+                    let global = c.global_attributes.get(&QNameRef {
+                        ns,
+                        local: attr.local,
+                    });
                     match (w.process, global.copied()) {
                         (ProcessContents::Skip, _) | (ProcessContents::Lax, None) => {
                             return Assessed::Skipped;

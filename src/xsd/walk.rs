@@ -10,12 +10,14 @@ use super::validate::{Attribute, Findings, StartTag, Validator};
 
 /// Pushes the events of `root`'s subtree into the validator, in document order.
 pub fn feed(validator: &mut Validator, root: Node) {
+    // one buffer for every element's attributes, instead of a Vec per element
+    let mut attributes = Vec::new();
     let mut node = root;
-    open(validator, node);
+    open(validator, node, &mut attributes);
     loop {
         if let Some(child) = node.first_child() {
             node = child;
-            open(validator, node);
+            open(validator, node, &mut attributes);
             continue;
         }
         // no children: close it and its ancestors up to one with a next sibling
@@ -28,7 +30,7 @@ pub fn feed(validator: &mut Validator, root: Node) {
             }
             if let Some(next) = node.next_sibling() {
                 node = next;
-                open(validator, node);
+                open(validator, node, &mut attributes);
                 break;
             }
             match node.parent() {
@@ -39,20 +41,19 @@ pub fn feed(validator: &mut Validator, root: Node) {
     }
 }
 
-fn open(validator: &mut Validator, node: Node) {
+fn open<'a>(validator: &mut Validator, node: Node<'a, '_>, attributes: &mut Vec<Attribute<'a>>) {
     if node.is_element() {
-        let attributes: Vec<Attribute> = (node.attributes())
-            .map(|a| Attribute {
-                ns: a.namespace().filter(|ns| !ns.is_empty()),
-                local: a.name(),
-                value: a.value(),
-            })
-            .collect();
+        attributes.clear();
+        attributes.extend(node.attributes().map(|a| Attribute {
+            ns: a.namespace().filter(|ns| !ns.is_empty()),
+            local: a.name(),
+            value: a.value(),
+        }));
         let tag = StartTag {
             // `xmlns=""` gives the tree an empty namespace, where XML Namespaces says none
             ns: node.tag_name().namespace().filter(|ns| !ns.is_empty()),
             local: node.tag_name().name(),
-            attributes: &attributes,
+            attributes,
             offset: node.range().start,
         };
         validator.start_element(&tag, &InstanceScope(node));

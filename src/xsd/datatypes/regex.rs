@@ -7,7 +7,8 @@ use std::sync::Arc;
 
 use regex_automata::dfa::{Automaton, StartKind, dense};
 use regex_automata::nfa::thompson::{self, WhichCaptures};
-use regex_automata::{Anchored, Input, meta};
+use regex_automata::util::{primitives::StateID, start};
+use regex_automata::{Anchored, meta};
 use regex_syntax::hir::{Class, ClassUnicode, ClassUnicodeRange, Hir, HirKind, Look, Repetition};
 
 use super::blocks::block_ranges;
@@ -37,8 +38,13 @@ pub struct XsdRegex {
 /// The engine a pattern is matched with.
 #[derive(Debug, Clone)]
 enum Matcher {
-    /// Shared: built-in types' patterns are cloned into every type derived from them.
-    Dense(Arc<dense::DFA<Vec<u32>>>),
+    /// The DFA is shared: built-in types' patterns are cloned into every type derived from
+    /// them. `start` is its anchored start state, the same for every value (a value has nothing
+    /// before it to look behind at).
+    Dense {
+        dfa: Arc<dense::DFA<Vec<u32>>>,
+        start: StateID,
+    },
     Meta(meta::Regex),
 }
 
@@ -54,26 +60,17 @@ pub struct RegexError {
 
 impl XsdRegex {
     pub fn new(pattern: &str) -> Result<Self, RegexError> {
-        let body = pattern_hir(pattern)?;
-        let anchored = Hir::concat(vec![Hir::look(Look::Start), body, Hir::look(Look::End)]);
-        if let Some(dfa) = dense_dfa(&anchored) {
+        let anchored = anchored_hir(pattern)?;
+        if let Some((dfa, start)) = dense_dfa(&anchored) {
             return Ok(XsdRegex {
                 source: pattern.to_owned(),
-                matcher: Matcher::Dense(Arc::new(dfa)),
+                matcher: Matcher::Dense {
+                    dfa: Arc::new(dfa),
+                    start,
+                },
             });
         }
-        let matcher = meta::Regex::builder()
-            .configure(
-                meta::Config::new()
-                    .nfa_size_limit(Some(NFA_SIZE_LIMIT))
-                    .utf8_empty(false),
-            )
-            .build_from_hir(&anchored)
-            .map_err(|e| RegexError {
-                pattern: pattern.to_owned(),
-                position: 0,
-                reason: format!("the expression is too large to compile ({e})"),
-            })?;
+        let matcher = meta_regex(pattern, &anchored)?;
         Ok(XsdRegex {
             source: pattern.to_owned(),
             matcher: Matcher::Meta(matcher),
@@ -83,12 +80,19 @@ impl XsdRegex {
     /// True when the whole of `s` matches the pattern.
     pub fn is_match(&self, s: &str) -> bool {
         match &self.matcher {
-            // A dense DFA search fails only on quit bytes, which are configured only for
-            // Unicode word boundaries, and XSD patterns have none; no error is a mismatch.
-            Matcher::Dense(dfa) => {
-                let input = Input::new(s).anchored(Anchored::Yes).earliest(true);
-                dfa.try_search_fwd(&input)
-                    .is_ok_and(|found| found.is_some())
+            // Byte by byte from the start state, without a search's setup: the pattern is
+            // anchored at both ends, so only the state after the end of the value can match.
+            // The DFA has no quit bytes (those serve Unicode word boundaries, which XSD
+            // patterns lack), so every state is live, dead or matching.
+            Matcher::Dense { dfa, start } => {
+                let mut state = *start;
+                for &byte in s.as_bytes() {
+                    state = dfa.next_state(state, byte);
+                    if dfa.is_dead_state(state) {
+                        return false;
+                    }
+                }
+                dfa.is_match_state(dfa.next_eoi_state(state))
             }
             Matcher::Meta(regex) => regex.is_match(s),
         }
@@ -100,9 +104,34 @@ impl XsdRegex {
     }
 }
 
-/// The pattern as a dense DFA for anchored searches, when it can be built within
-/// [`DFA_SIZE_LIMIT`].
-fn dense_dfa(anchored: &Hir) -> Option<dense::DFA<Vec<u32>>> {
+/// The pattern's syntax tree with the anchors XSD patterns implicitly have.
+fn anchored_hir(pattern: &str) -> Result<Hir, RegexError> {
+    let body = pattern_hir(pattern)?;
+    Ok(Hir::concat(vec![
+        Hir::look(Look::Start),
+        body,
+        Hir::look(Look::End),
+    ]))
+}
+
+fn meta_regex(pattern: &str, anchored: &Hir) -> Result<meta::Regex, RegexError> {
+    meta::Regex::builder()
+        .configure(
+            meta::Config::new()
+                .nfa_size_limit(Some(NFA_SIZE_LIMIT))
+                .utf8_empty(false),
+        )
+        .build_from_hir(anchored)
+        .map_err(|e| RegexError {
+            pattern: pattern.to_owned(),
+            position: 0,
+            reason: format!("the expression is too large to compile ({e})"),
+        })
+}
+
+/// The pattern as a dense DFA for anchored searches and its start state, when it can be built
+/// within [`DFA_SIZE_LIMIT`].
+fn dense_dfa(anchored: &Hir) -> Option<(dense::DFA<Vec<u32>>, StateID)> {
     let nfa = thompson::Compiler::new()
         .configure(
             thompson::Config::new()
@@ -112,7 +141,7 @@ fn dense_dfa(anchored: &Hir) -> Option<dense::DFA<Vec<u32>>> {
         )
         .build_from_hir(anchored)
         .ok()?;
-    dense::Builder::new()
+    let dfa = dense::Builder::new()
         .configure(
             dense::Config::new()
                 .start_kind(StartKind::Anchored)
@@ -120,7 +149,11 @@ fn dense_dfa(anchored: &Hir) -> Option<dense::DFA<Vec<u32>>> {
                 .determinize_size_limit(Some(DETERMINIZE_SIZE_LIMIT)),
         )
         .build_from_nfa(&nfa)
-        .ok()
+        .ok()?;
+    let start = dfa
+        .start_state(&start::Config::new().anchored(Anchored::Yes))
+        .ok()?;
+    Some((dfa, start))
 }
 
 /// The pattern's syntax tree, without the implicit anchors: what generators of matching
@@ -614,6 +647,19 @@ mod tests {
         }
     }
 
+    proptest::proptest! {
+        #[test]
+        fn dense_dfa_and_meta_engine_agree(
+            pattern in "[-a-c^$.|?*+(){}\\[\\]\\\\dpIsLu,0-9]{0,12}",
+            value in "[-a-c0-9 .\n\u{e9}]{0,8}",
+        ) {
+            if let Ok(regex) = XsdRegex::new(&pattern) {
+                let meta = meta_regex(&pattern, &anchored_hir(&pattern).unwrap()).unwrap();
+                proptest::prop_assert_eq!(regex.is_match(&value), meta.is_match(&value));
+            }
+        }
+    }
+
     #[test]
     fn huge_counted_repetition_is_an_error_not_a_hang() {
         let error = XsdRegex::new("(a{1000}){1000}").unwrap_err();
@@ -624,7 +670,7 @@ mod tests {
     #[test]
     fn small_patterns_get_a_dense_dfa_and_large_ones_the_meta_engine() {
         let small = re("[0-9]{6}-?[0-9]{4}");
-        assert!(matches!(small.matcher, Matcher::Dense(_)));
+        assert!(matches!(small.matcher, Matcher::Dense { .. }));
         assert!(small.is_match("010190-1234") && !small.is_match("x010190-1234"));
         let large = re("\\p{L}{40}");
         assert!(matches!(large.matcher, Matcher::Meta(_)));
