@@ -36,7 +36,13 @@ async fn post(client: &Client, url: &Url) -> Result<HttpExchange, TransportError
         (HeaderName::from_static("soapaction"), "\"urn:ping\"".into()),
     ];
     let headers = RequestHeaders::new(&headers).unwrap();
-    client.post(url, &headers, b"<Envelope/>".to_vec()).await
+    client
+        .post(
+            &client.target(url.clone()),
+            &headers,
+            b"<Envelope/>".to_vec(),
+        )
+        .await
 }
 
 async fn failure(mode: HostileMode, client: &Client) -> TransportError {

@@ -67,14 +67,14 @@ async fn connections_closed_while_idle_are_replaced_without_error() {
     const REQUESTS: usize = 4;
     let idle = Duration::from_millis(100);
     let (endpoint, served) = serve_reference_closing(Closing::WhenIdleFor(idle)).await;
-    let url = service_url(&endpoint);
     let client = Client::new(&ClientOptions::default()).unwrap();
+    let target = client.target(service_url(&endpoint));
     for request in 0..REQUESTS {
         if request > 0 {
             tokio::time::sleep(idle * 3).await;
         }
         let exchange = client
-            .post(&url, &RequestHeaders::default(), b"<Envelope/>".to_vec())
+            .post(&target, &RequestHeaders::default(), b"<Envelope/>".to_vec())
             .await;
         assert!(exchange.is_ok(), "request {request}: {exchange:?}");
     }
@@ -88,7 +88,7 @@ async fn a_new_connection_closed_unanswered_is_reported_not_retried() {
     let client = Client::new(&ClientOptions::default()).unwrap();
     let error = client
         .post(
-            &service_url(&endpoint),
+            &client.target(service_url(&endpoint)),
             &RequestHeaders::default(),
             b"<Envelope/>".to_vec(),
         )

@@ -91,7 +91,11 @@ impl World {
         let url = self.serve(server).await;
         let client = self.client("ca", identity).unwrap();
         client
-            .post(&url, &RequestHeaders::default(), b"<Envelope/>".to_vec())
+            .post(
+                &client.target(url),
+                &RequestHeaders::default(),
+                b"<Envelope/>".to_vec(),
+            )
             .await
     }
 
@@ -222,7 +226,7 @@ async fn server_from_an_untrusted_ca_is_refused_with_a_hint_to_pass_ca() {
         .client("other-ca", Some(world.pem_identity("client")))
         .unwrap();
     let error = client
-        .post(&url, &RequestHeaders::default(), Vec::new())
+        .post(&client.target(url), &RequestHeaders::default(), Vec::new())
         .await
         .unwrap_err();
     assert!(
@@ -241,7 +245,11 @@ async fn failed_handshakes_do_not_stop_the_server() {
         .unwrap();
     assert!(
         stranger
-            .post(&url, &RequestHeaders::default(), Vec::new())
+            .post(
+                &stranger.target(url.clone()),
+                &RequestHeaders::default(),
+                Vec::new()
+            )
             .await
             .is_err()
     );
@@ -250,7 +258,7 @@ async fn failed_handshakes_do_not_stop_the_server() {
         .unwrap();
     assert_ok(
         client
-            .post(&url, &RequestHeaders::default(), Vec::new())
+            .post(&client.target(url), &RequestHeaders::default(), Vec::new())
             .await,
     );
 }

@@ -14,38 +14,38 @@
 //!   `Location` becomes [`TransportError::RedirectNotFollowed`].
 //! - No proxy, not even from the environment: the harness talks to exactly the endpoint given.
 //! - A request lost to a pooled keep-alive connection that the endpoint had closed without
-//!   saying so is sent again, at most twice (see [`reuse`]); any other failure is reported as is.
+//!   saying so is sent again, at most twice (see [`pool`]); any other failure is reported as is.
 //!
-//! Built on hyper's pooled client directly (with rustls through hyper-rustls) rather than on a
-//! general-purpose client: the runner sends tens of thousands of requests, and the layers such
-//! a client adds to each (redirect and retry services, URL round trips, request builders) cost
-//! a fifth of the harness's CPU per exchange.
+//! Built on hyper's connection-level HTTP/1.1 and HTTP/2 handshakes with a small pool of its own
+//! (with rustls through hyper-rustls) rather than on a general-purpose or pooled client: the
+//! runner sends tens of thousands of requests, and what such clients do for each (URL round
+//! trips, pool keys, a task to return each connection, a timer per wait) is a noticeable part of
+//! the harness's CPU per exchange. The endpoint URL is prepared once as a [`Target`]; an
+//! exchange keeps one timer for its read and total deadlines (see [`deadline`]).
 
+mod deadline;
 mod error;
-mod reuse;
+mod pool;
 
-use std::future::Future;
-use std::pin::Pin;
-use std::task::{Context, Poll};
-use std::time::{Duration, Instant};
+use std::pin::pin;
+use std::time::Duration;
 
 use bytes::Bytes;
-use http_body_util::{BodyExt, Full};
+use http_body_util::BodyExt;
+use hyper::StatusCode;
 use hyper::body::Body as _;
-use hyper::body::Incoming;
 use hyper::header::{
     ACCEPT, ACCEPT_ENCODING, HeaderMap, HeaderName, HeaderValue, LOCATION, USER_AGENT,
 };
-use hyper::{Method, Request, Response, StatusCode, Uri};
-use hyper_rustls::{HttpsConnector, MaybeHttpsStream};
-use hyper_util::client::legacy::connect::HttpConnector;
-use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
+use std::sync::Arc;
+use tokio::time::Instant;
 use url::Url;
 
 use crate::tls::{TlsClientOptions, TlsError};
+use deadline::{Deadline, Expired};
 pub use error::TransportError;
-use error::{Attempt, ConnectTimedOut, Phase};
-use reuse::TrackedStream;
+use error::{Attempt, Phase};
+use pool::{Connector, Pools, Route};
 
 /// How the client connects and how long and how much it is willing to wait for.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -68,11 +68,6 @@ impl Default for ClientOptions {
         }
     }
 }
-
-/// Requests sent for one exchange at most: the first, and retries after pooled connections
-/// that turned out closed (see [`reuse`]). Bounded so that an endpoint closing every connection
-/// right after its first answer cannot keep the client retrying.
-const MAX_ATTEMPTS: usize = 3;
 
 /// Why a [`Client`] could not be built; reported before any request is sent.
 #[derive(Debug, thiserror::Error)]
@@ -129,43 +124,32 @@ pub struct HttpExchange {
     pub elapsed: Duration,
 }
 
-/// The harness's HTTP client. Cheap to clone; clones share the connection pool.
+/// An endpoint URL prepared for requests once rather than per request: how requests to it are
+/// addressed, the names its errors use, and the connections to its origin. It belongs to the
+/// [`Client`] that prepared it, whose connections it uses.
+#[derive(Debug, Clone)]
+pub struct Target {
+    url: Url,
+    /// `host:port`, as messages name the endpoint.
+    address: String,
+    /// The host name, as certificate messages name it.
+    host: String,
+    /// Why the URL cannot carry a request, reported by every exchange with it.
+    route: Result<Route, String>,
+}
+
+impl Target {
+    pub fn url(&self) -> &Url {
+        &self.url
+    }
+}
+
+/// The harness's HTTP client. Cheap to clone; clones share the connection pools.
 #[derive(Debug, Clone)]
 pub struct Client {
-    http: hyper_util::client::legacy::Client<Connector, Full<Bytes>>,
+    pools: Arc<Pools>,
     options: ClientOptions,
     client_certificate_thumbprint: Option<String>,
-}
-
-/// Opens connections: TCP, then TLS for `https`, both within the connect timeout. HTTP/2 is used
-/// when the TLS handshake negotiates it (ALPN), HTTP/1.1 otherwise.
-#[derive(Debug, Clone)]
-struct Connector {
-    https: HttpsConnector<HttpConnector>,
-    timeout: Duration,
-}
-
-type BoxError = Box<dyn std::error::Error + Send + Sync>;
-
-impl tower_service::Service<Uri> for Connector {
-    type Response = TrackedStream<MaybeHttpsStream<TokioIo<tokio::net::TcpStream>>>;
-    type Error = BoxError;
-    type Future = Pin<Box<dyn Future<Output = Result<Self::Response, BoxError>> + Send>>;
-
-    fn poll_ready(&mut self, context: &mut Context<'_>) -> Poll<Result<(), BoxError>> {
-        self.https.poll_ready(context)
-    }
-
-    fn call(&mut self, uri: Uri) -> Self::Future {
-        let connecting = self.https.call(uri);
-        let timeout = self.timeout;
-        Box::pin(async move {
-            match tokio::time::timeout(timeout, connecting).await {
-                Ok(connected) => connected.map(TrackedStream::new),
-                Err(_elapsed) => Err(Box::new(ConnectTimedOut) as BoxError),
-            }
-        })
-    }
 }
 
 impl Client {
@@ -175,29 +159,8 @@ impl Client {
             None => None,
         };
         let tls = crate::tls::client_config(&options.tls)?;
-        let mut tcp = HttpConnector::new();
-        // `https` URLs are handed on to TLS rather than refused.
-        tcp.enforce_http(false);
-        // A request goes out in one write and waits for its answer: nothing to coalesce.
-        tcp.set_nodelay(true);
-        // A pooled connection whose peer vanished is noticed rather than kept (probes every 15 s,
-        // given up after 3 unanswered), and unacknowledged data is not retransmitted forever.
-        tcp.set_keepalive(Some(Duration::from_secs(15)));
-        tcp.set_keepalive_interval(Some(Duration::from_secs(15)));
-        tcp.set_keepalive_retries(Some(3));
-        #[cfg(any(target_os = "android", target_os = "fuchsia", target_os = "linux"))]
-        tcp.set_tcp_user_timeout(Some(Duration::from_secs(30)));
-        let connector = Connector {
-            https: HttpsConnector::from((tcp, tls)),
-            timeout: options.connect_timeout,
-        };
-        let http = hyper_util::client::legacy::Client::builder(TokioExecutor::new())
-            .timer(TokioTimer::new())
-            .pool_timer(TokioTimer::new())
-            .pool_idle_timeout(Duration::from_secs(90))
-            .build(connector);
         Ok(Client {
-            http,
+            pools: Arc::new(Pools::new(Connector::new(tls, options.connect_timeout))),
             options: options.clone(),
             client_certificate_thumbprint,
         })
@@ -208,71 +171,71 @@ impl Client {
         self.client_certificate_thumbprint.as_deref()
     }
 
-    /// POSTs `body` with the caller's headers (SOAPAction, Content-Type, ...) and reads the whole
-    /// answer within the configured timeouts and size cap.
-    pub async fn post(
-        &self,
-        url: &Url,
-        headers: &RequestHeaders,
-        body: Vec<u8>,
-    ) -> Result<HttpExchange, TransportError> {
+    /// Prepares `url` for [`Client::post`]. A URL that cannot carry a request fails each
+    /// exchange with it, as a transport error.
+    pub fn target(&self, url: Url) -> Target {
         let host = url.host_str().unwrap_or_default().to_owned();
         let address = match url.port_or_known_default() {
             Some(port) => format!("{host}:{port}"),
             None => host.clone(),
         };
+        Target {
+            route: self.pools.route(&url),
+            url,
+            address,
+            host,
+        }
+    }
+
+    /// POSTs `body` with the caller's headers (SOAPAction, Content-Type, ...) and reads the whole
+    /// answer within the configured timeouts and size cap.
+    pub async fn post(
+        &self,
+        target: &Target,
+        headers: &RequestHeaders,
+        body: Vec<u8>,
+    ) -> Result<HttpExchange, TransportError> {
+        let started = Instant::now();
+        let route = target
+            .route
+            .as_ref()
+            .map_err(|detail| TransportError::Other {
+                address: target.address.clone(),
+                detail: detail.clone(),
+            })?;
         let attempt = Attempt {
-            address: &address,
-            host: &host,
+            address: &target.address,
+            host: &target.host,
             connect_timeout: self.options.connect_timeout,
             read_timeout: self.options.read_timeout,
             sent_client_certificate: self.client_certificate_thumbprint.is_some(),
         };
-        let started = Instant::now();
-        let exchange = self.exchange(url, headers, body, &attempt, started);
-        match tokio::time::timeout(self.options.total_timeout, exchange).await {
-            Ok(result) => result,
-            Err(_elapsed) => Err(TransportError::TotalTimeout {
-                address,
+        let timed_out = |expired| match expired {
+            Expired::Read => attempt.read_timed_out(),
+            Expired::Total => TransportError::TotalTimeout {
+                address: target.address.clone(),
                 timeout: self.options.total_timeout,
-            }),
-        }
-    }
-
-    async fn exchange(
-        &self,
-        url: &Url,
-        headers: &RequestHeaders,
-        body: Vec<u8>,
-        attempt: &Attempt<'_>,
-        started: Instant,
-    ) -> Result<HttpExchange, TransportError> {
-        let read_timeout = self.options.read_timeout;
-        let uri: Uri = url
-            .as_str()
-            .parse()
-            .map_err(|error| TransportError::Other {
-                address: attempt.address.to_owned(),
-                detail: format!("{url} is not a usable request URI: {error}"),
-            })?;
-        // The read timeout runs from the start: connecting and sending count as waiting for
-        // the response head.
-        let sending = self.send(uri, headers, Bytes::from(body), attempt);
-        let response = match tokio::time::timeout(read_timeout, sending).await {
-            Ok(Ok(response)) => response,
-            Ok(Err(error)) => return Err(attempt.classify(&error, Phase::AwaitingResponse)),
-            Err(_elapsed) => return Err(attempt.read_timed_out()),
+            },
         };
+        let timer = pin!(tokio::time::sleep_until(started));
+        let mut deadline = Deadline::new(
+            timer,
+            started,
+            self.options.read_timeout,
+            self.options.total_timeout,
+        );
+        let sending = route.send(&headers.0, Bytes::from(body), started, &attempt);
+        let (response, lease) = deadline.within(sending).await.map_err(timed_out)??;
         let status = response.status();
         if status.is_redirection()
             && let Some(location) = response.headers().get(LOCATION)
         {
-            return Err(redirect_not_followed(url, status, location));
+            return Err(redirect_not_followed(&target.url, status, location));
         }
         let (head, mut body) = response.into_parts();
         let limit = self.options.max_response_bytes;
         let too_large = |declared| TransportError::ResponseTooLarge {
-            address: attempt.address.to_owned(),
+            address: target.address.clone(),
             limit,
             declared,
         };
@@ -287,11 +250,10 @@ impl Client {
             let phase = Phase::ReadingBody {
                 received: received.len() as u64,
             };
-            let frame = match tokio::time::timeout(read_timeout, body.frame()).await {
-                Ok(Some(Ok(frame))) => frame,
-                Ok(Some(Err(error))) => return Err(attempt.classify(&error, phase)),
-                Ok(None) => break,
-                Err(_elapsed) => return Err(attempt.read_timed_out()),
+            let frame = match deadline.within(body.frame()).await.map_err(timed_out)? {
+                Some(Ok(frame)) => frame,
+                Some(Err(error)) => return Err(attempt.classify(&error, phase)),
+                None => break,
             };
             // Trailers carry nothing the checks read.
             let Ok(chunk) = frame.into_data() else {
@@ -302,45 +264,14 @@ impl Client {
             }
             received.extend_from_slice(&chunk);
         }
+        let finished = Instant::now();
+        route.check_in(lease, finished);
         Ok(HttpExchange {
             status,
             headers: head.headers,
             body: received,
-            elapsed: started.elapsed(),
+            elapsed: finished - started,
         })
-    }
-
-    /// Sends the request and waits for the response head. A request lost to a pooled connection
-    /// that the endpoint had closed without saying so (it reset or closed before answering, on a
-    /// connection that had answered before) is sent again; the endpoint never answered it.
-    async fn send(
-        &self,
-        uri: Uri,
-        headers: &RequestHeaders,
-        body: Bytes,
-        attempt: &Attempt<'_>,
-    ) -> Result<Response<Incoming>, hyper_util::client::legacy::Error> {
-        let mut attempts = 1;
-        loop {
-            let mut request = Request::new(Full::new(body.clone()));
-            *request.method_mut() = Method::POST;
-            *request.uri_mut() = uri.clone();
-            *request.headers_mut() = headers.0.clone();
-            match self.http.request(request).await {
-                Ok(response) => {
-                    reuse::mark_answered(&response);
-                    return Ok(response);
-                }
-                Err(error)
-                    if attempts < MAX_ATTEMPTS
-                        && reuse::on_answered_connection(&error)
-                        && attempt.closed_before_answering(&error) =>
-                {
-                    attempts += 1;
-                }
-                Err(error) => return Err(error),
-            }
-        }
     }
 }
 

@@ -26,7 +26,7 @@ use url::Url;
 
 use crate::cases::{Case, CaseKind, Plan, Side, Step, Templates, Variables};
 use crate::checks::{self, Answer, Canonical, Judgement, Outcome, Verdict};
-use crate::client::{Client, ClientOptions, RequestHeaders};
+use crate::client::{Client, ClientOptions, RequestHeaders, Target};
 use crate::contract::{Contract, Operation};
 use crate::domain::calendar::local_time_in_copenhagen;
 use crate::report::{CaseRecord, RunRecord};
@@ -85,8 +85,8 @@ pub struct Runner {
     /// Each contract's schema set, compiled on first use (listing and `--exact` never pay for
     /// the services they do not run) and then shared by every case.
     schemas: BTreeMap<String, OnceLock<Result<SchemaSet, String>>>,
-    /// Each contract's service URL, joined once.
-    urls: BTreeMap<String, Result<Url, String>>,
+    /// Each contract's service URL, joined and prepared for requests once.
+    targets: BTreeMap<String, Result<Target, String>>,
     /// Each operation's HTTP headers (Content-Type, SOAPAction), by contract and operation
     /// name: the same for every request of the operation, so checked and encoded once.
     headers: BTreeMap<String, BTreeMap<String, Result<RequestHeaders, String>>>,
@@ -149,12 +149,12 @@ impl Runner {
             .iter()
             .map(|c| (c.key.clone(), OnceLock::new()))
             .collect();
-        let urls = suite
+        let targets = suite
             .contracts
             .iter()
             .map(|c| {
                 let url = service_url(&options.endpoint, &c.service.path);
-                (c.key.clone(), url)
+                (c.key.clone(), url.map(|url| client.target(url)))
             })
             .collect();
         let headers = suite
@@ -167,7 +167,7 @@ impl Runner {
             client,
             options,
             schemas,
-            urls,
+            targets,
             headers,
             templates: Templates::default(),
             generation: Generation::default(),
@@ -425,8 +425,8 @@ impl Runner {
             today: self.options.today,
             schemas,
         };
-        let url = match self.urls.get(&contract.key) {
-            Some(Ok(url)) => url,
+        let target = match self.targets.get(&contract.key) {
+            Some(Ok(target)) => target,
             Some(Err(e)) => return (Judgement::could_not_test("endpoint", e.clone()), None),
             None => {
                 let e = format!("no contract `{}`", contract.key);
@@ -436,7 +436,7 @@ impl Runner {
         let version = contract.service.soap;
         let call = CallDetails {
             action: &operation.soap_action,
-            to: url.as_str(),
+            to: target.url().as_str(),
             message_id: &uuid::Uuid::new_v4().to_string(),
             transaction_id: &uuid::Uuid::new_v4().to_string(),
             now: local_time_in_copenhagen(Utc::now()),
@@ -464,7 +464,7 @@ impl Runner {
         let sent = match headers {
             Some(Ok(headers)) => self
                 .client
-                .post(url, headers, envelope.sent.into_bytes())
+                .post(target, headers, envelope.sent.into_bytes())
                 .await
                 .map_err(|e| e.to_string()),
             Some(Err(e)) => Err(e.clone()),
