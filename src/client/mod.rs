@@ -28,6 +28,7 @@ mod error;
 mod pool;
 
 use std::pin::pin;
+use std::sync::Arc;
 use std::time::Duration;
 
 use bytes::Bytes;
@@ -37,7 +38,6 @@ use hyper::body::Body as _;
 use hyper::header::{
     ACCEPT, ACCEPT_ENCODING, HeaderMap, HeaderName, HeaderValue, LOCATION, USER_AGENT,
 };
-use std::sync::Arc;
 use tokio::time::Instant;
 use url::Url;
 
