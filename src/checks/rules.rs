@@ -12,14 +12,12 @@ use crate::xml::path::XmlPath;
 pub(super) fn request_violation(rule: &Rule, request: Node, today: NaiveDate) -> Option<String> {
     match rule {
         Rule::RejectValues { path, values } => path
-            .values(request)
-            .into_iter()
-            .find(|v| values.iter().any(|refused| refused == v))
+            .find_map_value(request, |v| {
+                values.iter().any(|refused| *refused == v).then_some(v)
+            })
             .map(|v| format!("{} is `{v}`, which the contract refuses", path.as_str())),
         Rule::RejectUnknown { path, domain } => path
-            .values(request)
-            .into_iter()
-            .find_map(|v| domain.validate(&v).err().map(|e| (v, e)))
+            .find_map_value(request, |v| domain.validate(&v).err().map(|e| (v, e)))
             .map(|(v, e)| format!("{} is `{v}`: {e}", path.as_str())),
         Rule::ExactlyOneOf {
             paths,
@@ -166,9 +164,7 @@ pub(super) fn response_verdict(
             let leaked: Vec<String> = paths
                 .iter()
                 .filter_map(|p| {
-                    p.values(response)
-                        .into_iter()
-                        .next()
+                    p.first_value(response)
                         .map(|v| format!("{} (`{v}`)", p.as_str()))
                 })
                 .collect();
@@ -195,7 +191,7 @@ pub(super) fn response_verdict(
 fn not_exactly_one(paths: &[XmlPath], node: Node) -> Option<String> {
     let present: Vec<&str> = paths
         .iter()
-        .filter(|p| !p.values(node).is_empty())
+        .filter(|p| p.first_value(node).is_some())
         .map(XmlPath::as_str)
         .collect();
     let all = paths

@@ -194,25 +194,40 @@ impl XmlPath {
 
     /// The first selected value, if any.
     pub fn first_value<'a>(&self, context: Node<'a, '_>) -> Option<Cow<'a, str>> {
+        self.find_map_value(context, Some)
+    }
+
+    /// The first `Some` that `f` gives for the selected values, taken in document order.
+    pub fn find_map_value<'a, T>(
+        &self,
+        context: Node<'a, '_>,
+        mut f: impl FnMut(Cow<'a, str>) -> Option<T>,
+    ) -> Option<T> {
         // Rules read values on every exchange. Along child steps only, a depth-first search
-        // meets the selected elements in document order, so it can stop at the first value
+        // meets the selected elements in document order, so it can stop at the first answer
         // without collecting the rest; a descendant step can reach a later element first.
         if self.steps.iter().any(|step| step.descendant) {
             return self
                 .elements(context)
                 .into_iter()
-                .find_map(|element| self.value_of(element));
+                .filter_map(|element| self.value_of(element))
+                .find_map(f);
         }
-        self.first_value_along(&self.steps, context)
+        self.find_map_along(&self.steps, context, &mut f)
     }
 
-    fn first_value_along<'a>(&self, steps: &[Step], node: Node<'a, '_>) -> Option<Cow<'a, str>> {
+    fn find_map_along<'a, T>(
+        &self,
+        steps: &[Step],
+        node: Node<'a, '_>,
+        f: &mut impl FnMut(Cow<'a, str>) -> Option<T>,
+    ) -> Option<T> {
         let Some((step, rest)) = steps.split_first() else {
-            return self.value_of(node);
+            return self.value_of(node).and_then(f);
         };
         node.children()
             .filter(|n| step.selects(n))
-            .find_map(|child| self.first_value_along(rest, child))
+            .find_map(|child| self.find_map_along(rest, child, f))
     }
 
     /// The value the path selects at one element its steps reached.
