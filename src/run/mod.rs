@@ -30,7 +30,7 @@ use crate::client::{Client, ClientOptions, RequestHeaders, Target};
 use crate::contract::{Contract, Operation};
 use crate::domain::calendar::local_time_in_copenhagen;
 use crate::report::{CaseRecord, RunRecord};
-use crate::soap::security::{CallDetails, CallerIdentity, SecurityError};
+use crate::soap::security::{CallDetails, CallStamp, CallerIdentity, SecurityError};
 use crate::xsd::{CompileOptions, SchemaSet};
 
 /// How the process ends, as the exit code tells CI.
@@ -437,9 +437,11 @@ impl Runner {
         let call = CallDetails {
             action: &operation.soap_action,
             to: target.url().as_str(),
-            message_id: &uuid::Uuid::new_v4().to_string(),
-            transaction_id: &uuid::Uuid::new_v4().to_string(),
-            now: local_time_in_copenhagen(Utc::now()),
+            stamp: &|| CallStamp {
+                message_id: uuid::Uuid::new_v4().to_string(),
+                transaction_id: uuid::Uuid::new_v4().to_string(),
+                now: local_time_in_copenhagen(Utc::now()),
+            },
         };
         let envelope = match self.options.caller.secure(
             version,

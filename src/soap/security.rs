@@ -12,6 +12,7 @@
 //! [`REDACTED_ASSERTION`].
 
 use std::borrow::Cow;
+use std::cell::LazyCell;
 use std::fmt;
 use std::path::{Path, PathBuf};
 
@@ -305,13 +306,20 @@ pub struct CallerIdentity {
 }
 
 /// What varies per call in the blocks.
-#[derive(Debug, Clone)]
 pub struct CallDetails<'a> {
     pub action: &'a str,
     /// The service URL, for `wsa:To`.
     pub to: &'a str,
-    pub message_id: &'a str,
-    pub transaction_id: &'a str,
+    /// Made only for the header blocks that carry its values: most services need none, and
+    /// fresh identifiers and a zoned clock reading cost more than the rest of the envelope.
+    pub stamp: &'a (dyn Fn() -> CallStamp + Sync),
+}
+
+/// The identifiers and time of one call.
+#[derive(Debug, Clone)]
+pub struct CallStamp {
+    pub message_id: String,
+    pub transaction_id: String,
     pub now: DateTime<FixedOffset>,
 }
 
@@ -381,30 +389,26 @@ impl CallerIdentity {
         request: Node,
         call: &CallDetails,
     ) -> Result<SecuredEnvelope, SecurityError> {
-        let mut contexts = Vec::new();
+        // Built only when the request lacks the context: most golden requests carry it.
+        let mut contexts: Vec<(&str, &str, &dyn Fn() -> String)> = Vec::new();
+        let authority = || self.authority.element();
         if models.contains(&SecurityModel::AuthorityContext) {
-            contexts.push((
-                AUTHORITY_CONTEXT_NS,
-                "AuthorityContext",
-                self.authority.element(),
-            ));
+            contexts.push((AUTHORITY_CONTEXT_NS, "AuthorityContext", &authority));
         }
+        let invocation = self.invocation.as_ref().map(|i| move || i.element());
         if let (true, Some(invocation)) = (
             models.contains(&SecurityModel::InvocationContext),
-            &self.invocation,
+            &invocation,
         ) {
-            contexts.push((
-                INVOCATION_CONTEXT_NS,
-                "InvocationContext",
-                invocation.element(),
-            ));
+            contexts.push((INVOCATION_CONTEXT_NS, "InvocationContext", invocation));
         }
         let payload = insert_contexts(request, &contexts)?;
+        let stamp = LazyCell::new(|| (call.stamp)());
         let mut blocks = Vec::new();
         if headers.contains(&HeaderBlock::KombitRequestHeader) {
             blocks.push(format!(
                 "<kombit:RequestHeader xmlns:kombit=\"{KOMBIT_REQUEST_HEADER_NS}\"><kombit:TransactionUUID>{}</kombit:TransactionUUID></kombit:RequestHeader>",
-                call.transaction_id
+                stamp.transaction_id
             ));
         }
         let token = self
@@ -417,8 +421,8 @@ impl CallerIdentity {
                 redacted: None,
             });
         };
-        blocks.extend(addressing_headers(call));
-        let security = |content: &str| wsse_security(call.now, content);
+        blocks.extend(addressing_headers(call, &stamp));
+        let security = |content: &str| wsse_security(stamp.now, content);
         let mut sent_blocks = blocks.clone();
         sent_blocks.push(security(token.assertion()));
         blocks.push(security(REDACTED_ASSERTION));
@@ -431,7 +435,7 @@ impl CallerIdentity {
 
 /// WS-Addressing headers as in service_template.xml, each with a `wsu:Id` a signature could
 /// refer to.
-fn addressing_headers(call: &CallDetails) -> Vec<String> {
+fn addressing_headers(call: &CallDetails, stamp: &CallStamp) -> Vec<String> {
     let header = |name: &str, id: u8, content: &str| {
         format!(
             "<{name} xmlns=\"{WSA_NS}\" xmlns:wsu=\"{WSU_NS}\" wsu:Id=\"_wsa-{id}\">{content}</{name}>"
@@ -439,7 +443,7 @@ fn addressing_headers(call: &CallDetails) -> Vec<String> {
     };
     vec![
         header("Action", 1, &escape_text(call.action)),
-        header("MessageID", 2, &format!("urn:uuid:{}", call.message_id)),
+        header("MessageID", 2, &format!("urn:uuid:{}", stamp.message_id)),
         header("To", 3, &escape_text(call.to)),
         header(
             "ReplyTo",
@@ -471,7 +475,7 @@ const CONTEXT_ORDER: [(&str, &str); 3] = [
 /// author chose it (perhaps deliberately wrong).
 fn insert_contexts<'a>(
     request: Node<'a, '_>,
-    contexts: &[(&str, &str, String)],
+    contexts: &[(&str, &str, &dyn Fn() -> String)],
 ) -> Result<Cow<'a, str>, SecurityError> {
     let payload = request.document().input_text();
     if contexts.is_empty() {
@@ -491,7 +495,7 @@ fn insert_contexts<'a>(
         .collect();
     let rank = |ns: &str, name: &str| CONTEXT_ORDER.iter().position(|c| *c == (ns, name));
     // (byte offset, text) insertions; offsets refer to the original payload.
-    let mut insertions: Vec<(usize, &str)> = Vec::new();
+    let mut insertions: Vec<(usize, String)> = Vec::new();
     for (ns, name, element) in contexts {
         if leading
             .iter()
@@ -511,13 +515,16 @@ fn insert_contexts<'a>(
             .map(|n| n.range().end)
             .next_back()
             .unwrap_or(first.range().start);
-        insertions.push((offset, element));
+        insertions.push((offset, element()));
+    }
+    if insertions.is_empty() {
+        return Ok(Cow::Borrowed(payload));
     }
     let mut out = String::with_capacity(payload.len() + 512);
     let mut copied = 0;
     for (offset, element) in insertions {
         out.push_str(&payload[copied..offset]);
-        out.push_str(element);
+        out.push_str(&element);
         copied = offset;
     }
     out.push_str(&payload[copied..]);
@@ -571,9 +578,11 @@ mod tests {
         CallDetails {
             action: "urn:r/Req",
             to: "https://h/service/X/1",
-            message_id: "11111111-2222-4333-8444-555555555555",
-            transaction_id: "66666666-7777-4888-9999-aaaaaaaaaaaa",
-            now: DateTime::parse_from_rfc3339("2026-03-31T10:00:00+02:00").unwrap(),
+            stamp: &|| CallStamp {
+                message_id: "11111111-2222-4333-8444-555555555555".into(),
+                transaction_id: "66666666-7777-4888-9999-aaaaaaaaaaaa".into(),
+                now: DateTime::parse_from_rfc3339("2026-03-31T10:00:00+02:00").unwrap(),
+            },
         }
     }
 
@@ -697,7 +706,10 @@ mod tests {
             transaction.tag_name().namespace(),
             Some(KOMBIT_REQUEST_HEADER_NS)
         );
-        assert_eq!(transaction.text(), Some(call().transaction_id));
+        assert_eq!(
+            transaction.text(),
+            Some((call().stamp)().transaction_id.as_str())
+        );
     }
 
     #[test]
