@@ -123,6 +123,18 @@ impl XmlByteExt for u8 {
     }
 }
 
+/// kontrakt: the ASCII bytes of [NameChar](https://www.w3.org/TR/xml/#NT-NameChar), as
+/// `u8::is_xml_name`, but without `:`, which `consume_qname` handles itself.
+const ASCII_NAME_CHARS: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut b = 0;
+    while b < 128 {
+        table[b] = matches!(b as u8, b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'_' | b'-' | b'.');
+        b += 1;
+    }
+    table
+};
+
 #[inline]
 fn is_xml_str(s: &str, value_start: usize, stream: &mut Stream<'_>) -> Result<()> {
     if s.as_bytes().is_ascii() {
@@ -1066,6 +1078,26 @@ impl<'input> Stream<'input> {
         let start = self.pos();
 
         let mut splitter = None;
+
+        // kontrakt: ASCII fast path. Names are almost always ASCII: scan them with a local
+        // index and one table lookup per byte instead of storing `pos` and comparing ranges.
+        // It stops at the first byte that is not an ASCII name char or the first `:`; the loop
+        // below then sees exactly the state it would have reached itself and goes on from there
+        // (a second `:`, non-ASCII chars, the end of the name).
+        let bytes = self.span.text.as_bytes();
+        let mut pos = start;
+        while pos < self.end {
+            let b = bytes[pos];
+            if ASCII_NAME_CHARS[b as usize] {
+                pos += 1;
+            } else if b == b':' && splitter.is_none() {
+                splitter = Some(pos);
+                pos += 1;
+            } else {
+                break;
+            }
+        }
+        self.pos = pos;
 
         while !self.at_end() {
             // Check for ASCII first for performance reasons.
