@@ -289,6 +289,18 @@ const TOKENS: &[&str] = &[
     "<", ">", "</", "/>", ":", "&", "]]>", "\u{0}", "æ", "\u{FFFE}", "\"",
 ];
 
+/// Any chars, weighted towards the ones the fast paths decide on: every ASCII byte, markup,
+/// non-ASCII name and non-name chars, and the non-chars U+FFFE and U+FFFF.
+fn chars() -> impl Strategy<Value = String> {
+    let char = prop_oneof![
+        4 => prop::char::range('\0', '\u{7F}'),
+        1 => prop::sample::select(&['<', '>', '&', ']', ':', '"', '\'', '?', '-'][..]),
+        1 => prop::sample::select(&['\u{80}', '\u{B7}', '\u{300}', 'æ', '×', '\u{37E}', '\u{2000}', '中', '\u{FFFE}', '\u{FFFF}', '\u{10000}'][..]),
+        1 => any::<char>(),
+    ];
+    prop::collection::vec(char, 0..16).prop_map(String::from_iter)
+}
+
 /// No limit, or one that the document may reach.
 fn nodes_limit() -> impl Strategy<Value = u32> {
     prop_oneof![3 => Just(u32::MAX), 1 => 1..20u32]
@@ -312,6 +324,26 @@ proptest! {
         }
         assert_same(&text[..end], true, u32::MAX)?;
     }
+}
+
+/// The same chars in every place the fast paths read: names, text, attribute values, CDATA,
+/// comments, processing instructions and the XML declaration.
+#[test]
+fn vendored_and_upstream_agree_on_any_chars() {
+    const PLACES: &[&str] = &[
+        "<{}/>",
+        "<p:{} xmlns:p='urn:p'/>",
+        "<r {}='v'/>",
+        "<r>{}</r>",
+        "<r>&#x41;{}</r>",
+        "<r a=\"{}\" b='{}'/>",
+        "<r><![CDATA[{}]]><!--{}--><?pi {}?></r>",
+        "<?xml version=\"{}\"?><r/>",
+        "<!DOCTYPE r [<!ENTITY e \"{}\">]><r>&e;</r>",
+    ];
+    proptest!(|(chars in chars(), place in prop::sample::select(PLACES))| {
+        assert_same(&place.replace("{}", &chars), true, u32::MAX)?;
+    });
 }
 
 /// The generator is only useful while it reaches both parsed trees and most kinds of error.
