@@ -135,6 +135,15 @@ const ASCII_NAME_CHARS: [bool; 256] = {
     table
 };
 
+/// kontrakt: how many bytes at the start of `bytes` are in `ASCII_NAME_CHARS`.
+#[inline]
+fn ascii_name_len(bytes: &[u8]) -> usize {
+    bytes
+        .iter()
+        .position(|&b| !ASCII_NAME_CHARS[b as usize])
+        .unwrap_or(bytes.len())
+}
+
 #[inline]
 fn is_xml_str(s: &str, value_start: usize, stream: &mut Stream<'_>) -> Result<()> {
     if s.as_bytes().is_ascii() {
@@ -1079,27 +1088,22 @@ impl<'input> Stream<'input> {
 
         let mut splitter = None;
 
-        // kontrakt: ASCII fast path. Names are almost always ASCII: scan them with a local
-        // index and one table lookup per byte instead of storing `pos` and comparing ranges.
-        // It stops at the first byte that is not an ASCII name char or the first `:`; the loop
-        // below then sees exactly the state it would have reached itself and goes on from there
-        // (a second `:`, non-ASCII chars, the end of the name).
-        let bytes = self.span.text.as_bytes();
-        let mut pos = start;
-        while pos < self.end {
-            let b = bytes[pos];
-            if ASCII_NAME_CHARS[b as usize] {
-                pos += 1;
-            } else if b == b':' && splitter.is_none() {
-                splitter = Some(pos);
-                pos += 1;
-            } else {
-                break;
-            }
+        // kontrakt: ASCII fast path. Names are almost always ASCII: scan them with one table
+        // lookup per byte instead of storing `pos` and comparing ranges per byte. It stops at
+        // the first byte that is neither an ASCII name char nor the first `:`, in exactly the
+        // state the loop below would have reached. Only if that byte could continue the name
+        // there (non-ASCII) or make it an error (a second `:`) does the loop run.
+        let rest = &self.span.text.as_bytes()[start..self.end];
+        let mut len = ascii_name_len(rest);
+        if rest.get(len) == Some(&b':') {
+            splitter = Some(start + len);
+            len += 1;
+            len += ascii_name_len(&rest[len..]);
         }
-        self.pos = pos;
+        self.advance(len);
+        let name_ended = rest.get(len).map_or(true, |&b| b < 128 && b != b':');
 
-        while !self.at_end() {
+        while !name_ended && !self.at_end() {
             // Check for ASCII first for performance reasons.
             let b = self.curr_byte_unchecked();
             if b < 128 {
