@@ -136,12 +136,15 @@ const ASCII_NAME_CHARS: [bool; 256] = {
 };
 
 /// kontrakt: the ASCII bytes of [Char](https://www.w3.org/TR/xml/#NT-Char), as
-/// `u8::is_xml_char` (tab, line feed, carriage return, and 0x20 to 0x7F).
-const ASCII_XML_CHARS: [bool; 256] = {
+/// `u8::is_xml_char` (tab, line feed, carriage return, and 0x20 to 0x7F), except `<`, which
+/// ends both text and attribute values, and `>`, which text has to note: so that scanning
+/// them needs one lookup per byte.
+const TEXT_RUN_BYTES: [bool; 256] = {
     let mut table = [false; 256];
     let mut b = 0;
     while b < 128 {
-        table[b] = b >= 0x20 || matches!(b as u8, b'\t' | b'\n' | b'\r');
+        let is_xml_char = b >= 0x20 || matches!(b as u8, b'\t' | b'\n' | b'\r');
+        table[b] = is_xml_char && b != b'<' as usize && b != b'>' as usize;
         b += 1;
     }
     table
@@ -682,7 +685,7 @@ fn parse_attribute<'input>(
     let quote = s.consume_quote()?;
     // The attribute value must not contain the < character.
     let value_start = s.pos();
-    s.skip_chars_until2(quote, b'<')?;
+    s.skip_chars_until_lt(Some(quote))?;
     let value = s.slice_back_span(value_start);
     s.consume_byte(quote)?;
     Ok((prefix, local, value))
@@ -771,14 +774,15 @@ fn parse_close_element<'input>(
 
 fn parse_text<'input>(s: &mut Stream<'input>, events: &mut impl XmlEvents<'input>) -> Result<()> {
     let start = s.pos();
-    s.skip_chars_until2(b'<', b'<')?;
+    let has_gt = s.skip_chars_until_lt(None)?;
     let text = s.slice_back(start);
 
     // According to the spec, `]]>` must not appear inside a Text node.
     // https://www.w3.org/TR/xml/#syntax
     //
     // Search for `>` first, since it's a bit faster than looking for `]]>`.
-    if text.contains('>') && text.contains("]]>") {
+    // kontrakt: the scan above noted whether there is a `>`.
+    if has_gt && text.contains("]]>") {
         return Err(Error::InvalidCharacterData(s.gen_text_pos()));
     }
 
@@ -952,32 +956,31 @@ impl<'input> Stream<'input> {
         Ok(())
     }
 
-    /// kontrakt: `skip_chars(|_, c| c != stop1 as char && c != stop2 as char)` for ASCII stop
-    /// bytes, with the same result and errors. ASCII XML chars cost one table lookup per byte
-    /// with a local index instead of decoding a char and storing `pos`; other bytes (non-ASCII,
-    /// or not XML chars) go through the char path one char at a time.
+    /// kontrakt: `skip_chars(|_, c| c != '<' && Some(c) != extra_stop)` for an ASCII
+    /// `extra_stop`, with the same result and errors, telling whether it passed a `>`. ASCII
+    /// XML chars cost one table lookup per byte instead of decoding a char and storing `pos`;
+    /// other bytes (non-ASCII, or not XML chars) go through the char path one char at a time.
     #[inline]
-    fn skip_chars_until2(&mut self, stop1: u8, stop2: u8) -> Result<()> {
-        let bytes = self.span.text.as_bytes();
-        let mut pos = self.pos;
-        while pos < self.end {
-            let b = bytes[pos];
-            // Both stops are XML chars, so testing them before validity changes nothing.
-            if b == stop1 || b == stop2 {
-                break;
-            }
-
-            if ASCII_XML_CHARS[b as usize] {
-                pos += 1;
-            } else {
-                self.pos = pos;
-                self.skip_xml_char()?;
-                pos = self.pos;
+    fn skip_chars_until_lt(&mut self, extra_stop: Option<u8>) -> Result<bool> {
+        let mut passed_gt = false;
+        loop {
+            let rest = &self.span.text.as_bytes()[self.pos..self.end];
+            let run = rest
+                .iter()
+                .position(|&b| !TEXT_RUN_BYTES[b as usize] || Some(b) == extra_stop)
+                .unwrap_or(rest.len());
+            self.advance(run);
+            match rest.get(run) {
+                // Both stops are XML chars: the char path would have stopped there too.
+                None | Some(b'<') => return Ok(passed_gt),
+                Some(&b) if Some(b) == extra_stop => return Ok(passed_gt),
+                Some(b'>') => {
+                    passed_gt = true;
+                    self.advance(1);
+                }
+                Some(_) => self.skip_xml_char()?,
             }
         }
-
-        self.pos = pos;
-        Ok(())
     }
 
     /// kontrakt: one char of `skip_chars` that is never a stop: an error if it is not an XML
