@@ -150,6 +150,16 @@ const TEXT_RUN_BYTES: [bool; 256] = {
     table
 };
 
+/// kontrakt: whether every byte is an ASCII XML char (`u8::is_xml_char` and below 0x80).
+#[inline]
+fn is_ascii_xml_str(bytes: &[u8]) -> bool {
+    // As `i8`, bytes from 0x80 up are negative, so one comparison refuses them with the
+    // control chars.
+    !bytes.iter().fold(false, |refused, &b| {
+        refused | (((b as i8) < 0x20) & (b != b'\t') & (b != b'\n') & (b != b'\r'))
+    })
+}
+
 /// kontrakt: how many bytes at the start of `bytes` are in `ASCII_NAME_CHARS`.
 #[inline]
 fn ascii_name_len(bytes: &[u8]) -> usize {
@@ -161,6 +171,12 @@ fn ascii_name_len(bytes: &[u8]) -> usize {
 
 #[inline]
 fn is_xml_str(s: &str, value_start: usize, stream: &mut Stream<'_>) -> Result<()> {
+    // kontrakt: the usual case, checked without an early exit so that it vectorizes; anything
+    // else goes through the byte and char loops below, which find the first bad char.
+    if is_ascii_xml_str(s.as_bytes()) {
+        return Ok(());
+    }
+
     if s.as_bytes().is_ascii() {
         for (i, b) in s.as_bytes().iter().enumerate() {
             if !b.is_xml_char() {
