@@ -1215,6 +1215,8 @@ impl<'input> Stream<'input> {
             (self.span.slice_region(start, start), local)
         };
 
+        // kontrakt: inlined, it is called twice per name.
+        #[inline(always)]
         fn is_xml_name_start(name: &str) -> bool {
             if let Some(b) = name.as_bytes().first() {
                 if *b < 128 {
