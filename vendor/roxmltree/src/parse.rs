@@ -744,8 +744,8 @@ impl<'input> tokenizer::XmlEvents<'input> for Context<'input> {
                 self.reset_after_text();
                 process_element(end, range, self)?;
             }
-            tokenizer::Token::Text(text, range) => {
-                process_text(text, range, self)?;
+            tokenizer::Token::Text(text, range, has_amp_or_cr) => {
+                process_text(text, range, has_amp_or_cr, self)?;
             }
             tokenizer::Token::Cdata(text, range) => {
                 process_cdata(text, range, self)?;
@@ -1037,10 +1037,12 @@ fn resolve_attributes(namespaces: ShortRange, ctx: &mut Context) -> Result<Short
 fn process_text<'input>(
     text: &'input str,
     range: Range<usize>,
+    has_amp_or_cr: bool,
     ctx: &mut Context<'input>,
 ) -> Result<()> {
     // Add text as is if it has only valid characters.
-    if memchr2(b'&', b'\r', text.as_bytes()).is_none() {
+    // kontrakt: the tokenizer noted whether the text holds `&` or `\r`.
+    if !has_amp_or_cr {
         ctx.append_text(Cow::Borrowed(text), range)?;
         return Ok(());
     }

@@ -137,18 +137,25 @@ const ASCII_NAME_CHARS: [bool; 256] = {
 
 /// kontrakt: the ASCII bytes of [Char](https://www.w3.org/TR/xml/#NT-Char), as
 /// `u8::is_xml_char` (tab, line feed, carriage return, and 0x20 to 0x7F), except `<`, which
-/// ends both text and attribute values, and `>`, which text has to note: so that scanning
-/// them needs one lookup per byte.
+/// ends both text and attribute values, and `>`, `&` and `\r`, which text has to note
+/// (`TextMarks`): so that scanning them needs one lookup per byte.
 const TEXT_RUN_BYTES: [bool; 256] = {
     let mut table = [false; 256];
     let mut b = 0;
     while b < 128 {
         let is_xml_char = b >= 0x20 || matches!(b as u8, b'\t' | b'\n' | b'\r');
-        table[b] = is_xml_char && b != b'<' as usize && b != b'>' as usize;
+        table[b] = is_xml_char && !matches!(b as u8, b'<' | b'>' | b'&' | b'\r');
         b += 1;
     }
     table
 };
+
+/// kontrakt: what `Stream::skip_chars_until_lt` passed that text has to look at again.
+#[derive(Clone, Copy, Default)]
+struct TextMarks {
+    gt: bool,
+    amp_or_cr: bool,
+}
 
 /// kontrakt: whether every byte is an ASCII XML char (`u8::is_xml_char` and below 0x80).
 #[inline]
@@ -268,7 +275,9 @@ pub enum Token<'input> {
     // Contains text between elements including whitespaces.
     // Basically everything between `>` and `<`.
     // Except `]]>`, which is not allowed and will lead to an error.
-    Text(&'input str, Range<usize>),
+    // kontrakt: the flag tells whether the text holds `&` or `\r`, which the parser expands or
+    // normalizes; the tokenizer's scan has seen every byte, so the parser need not search.
+    Text(&'input str, Range<usize>, bool),
 
     // <![CDATA[text]]>
     Cdata(&'input str, Range<usize>),
@@ -790,7 +799,7 @@ fn parse_close_element<'input>(
 
 fn parse_text<'input>(s: &mut Stream<'input>, events: &mut impl XmlEvents<'input>) -> Result<()> {
     let start = s.pos();
-    let has_gt = s.skip_chars_until_lt(None)?;
+    let marks = s.skip_chars_until_lt(None)?;
     let text = s.slice_back(start);
 
     // According to the spec, `]]>` must not appear inside a Text node.
@@ -798,12 +807,12 @@ fn parse_text<'input>(s: &mut Stream<'input>, events: &mut impl XmlEvents<'input
     //
     // Search for `>` first, since it's a bit faster than looking for `]]>`.
     // kontrakt: the scan above noted whether there is a `>`.
-    if has_gt && text.contains("]]>") {
+    if marks.gt && text.contains("]]>") {
         return Err(Error::InvalidCharacterData(s.gen_text_pos()));
     }
 
     let range = s.range_from(start);
-    events.token(Token::Text(text, range))?;
+    events.token(Token::Text(text, range, marks.amp_or_cr))?;
     Ok(())
 }
 
@@ -973,12 +982,13 @@ impl<'input> Stream<'input> {
     }
 
     /// kontrakt: `skip_chars(|_, c| c != '<' && Some(c) != extra_stop)` for an ASCII
-    /// `extra_stop`, with the same result and errors, telling whether it passed a `>`. ASCII
-    /// XML chars cost one table lookup per byte instead of decoding a char and storing `pos`;
-    /// other bytes (non-ASCII, or not XML chars) go through the char path one char at a time.
+    /// `extra_stop`, with the same result and errors, telling whether it passed `>`, `&` or
+    /// `\r`. ASCII XML chars cost one table lookup per byte instead of decoding a char and
+    /// storing `pos`; other bytes (non-ASCII, or not XML chars) go through the char path one
+    /// char at a time.
     #[inline]
-    fn skip_chars_until_lt(&mut self, extra_stop: Option<u8>) -> Result<bool> {
-        let mut passed_gt = false;
+    fn skip_chars_until_lt(&mut self, extra_stop: Option<u8>) -> Result<TextMarks> {
+        let mut marks = TextMarks::default();
         loop {
             let rest = &self.span.text.as_bytes()[self.pos..self.end];
             let run = rest
@@ -988,10 +998,14 @@ impl<'input> Stream<'input> {
             self.advance(run);
             match rest.get(run) {
                 // Both stops are XML chars: the char path would have stopped there too.
-                None | Some(b'<') => return Ok(passed_gt),
-                Some(&b) if Some(b) == extra_stop => return Ok(passed_gt),
+                None | Some(b'<') => return Ok(marks),
+                Some(&b) if Some(b) == extra_stop => return Ok(marks),
                 Some(b'>') => {
-                    passed_gt = true;
+                    marks.gt = true;
+                    self.advance(1);
+                }
+                Some(b'&' | b'\r') => {
+                    marks.amp_or_cr = true;
                     self.advance(1);
                 }
                 Some(_) => self.skip_xml_char()?,

@@ -101,7 +101,11 @@ impl<'a> xml::XmlEvents<'a> for EventsCollector<'a> {
                 },
                 range,
             ),
-            xml::Token::Text(text, range) => Token::Text(text, range),
+            xml::Token::Text(text, range, has_amp_or_cr) => {
+                // kontrakt: the flag the tokenizer adds must match the text.
+                assert_eq!(has_amp_or_cr, text.contains(['&', '\r']));
+                Token::Text(text, range)
+            }
             xml::Token::Cdata(text, range) => Token::Cdata(text, range),
         };
         self.tokens.push(t);
