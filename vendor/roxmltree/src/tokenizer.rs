@@ -1182,11 +1182,14 @@ impl<'input> Stream<'input> {
         // state the loop below would have reached. Only if that byte could continue the name
         // there (non-ASCII) or make it an error (a second `:`) does the loop run.
         let rest = &self.span.text.as_bytes()[start..self.end];
-        let mut len = ascii_name_len(rest);
-        if rest.get(len) == Some(&b':') {
+        let mut len = 0;
+        loop {
+            len += ascii_name_len(&rest[len..]);
+            if splitter.is_some() || rest.get(len) != Some(&b':') {
+                break;
+            }
             splitter = Some(start + len);
             len += 1;
-            len += ascii_name_len(&rest[len..]);
         }
         self.advance(len);
         let name_ended = rest.get(len).map_or(true, |&b| b < 128 && b != b':');
