@@ -1270,9 +1270,17 @@ fn get_ns_idx_by_prefix(
         Some(prefix)
     };
 
+    // kontrakt: prefixes are a few bytes long; comparing them inline is cheaper than the
+    // `memcmp` call that `==` makes whenever the lengths match.
+    let same_prefix = |name: Option<&str>| match (name, prefix_opt) {
+        (Some(name), Some(prefix)) => {
+            name.len() == prefix.len() && name.bytes().zip(prefix.bytes()).all(|(a, b)| a == b)
+        }
+        (name, prefix) => name.is_none() && prefix.is_none(),
+    };
     let idx = doc.namespaces.tree_order[namespaces.to_urange()]
         .iter()
-        .find(|idx| doc.namespaces.get(**idx).name == prefix_opt);
+        .find(|idx| same_prefix(doc.namespaces.get(**idx).name));
 
     match idx {
         Some(idx) => Ok(Some(*idx)),
