@@ -16,6 +16,7 @@ use super::automaton::{Automata, Cursor};
 use super::content::{Buffers, MatchState, Models};
 use super::datatypes::{BuiltinType, NamespaceResolver};
 use super::identity::{Assessed, Opened, Tracker};
+use super::memo::ValidValues;
 use super::model::*;
 use super::simple::{self, Ids};
 
@@ -176,6 +177,8 @@ pub struct Validator<'s> {
     simple_text: String,
     /// Present when the schema has identity constraints: then values are kept for their fields.
     identity: Option<Tracker<'s>>,
+    /// Values found valid before, by this validator or an earlier one on the thread.
+    valid_values: ValidValues<'s>,
 }
 
 /// XML whitespace only (bytes suffice: every other character, non-ASCII ones too, fails).
@@ -204,6 +207,7 @@ impl<'s> Validator<'s> {
         nullable: &'s [bool],
         automata: &'s Automata,
         limit: usize,
+        valid_values: ValidValues<'s>,
     ) -> Self {
         Validator {
             c,
@@ -218,6 +222,7 @@ impl<'s> Validator<'s> {
             next_ordinal: 0,
             simple_text: String::new(),
             identity: (!c.idcs.is_empty()).then(|| Tracker::new(c)),
+            valid_values,
         }
     }
 
@@ -759,12 +764,23 @@ impl<'s> Validator<'s> {
         keep: bool,
         scope: &dyn NamespaceResolver,
     ) -> Option<TypedValue> {
-        if !keep && simple::is_valid_plain_string(self.c, ty, text) {
-            return None;
+        if !keep {
+            if self.valid_values.contains(ty, text) {
+                return None;
+            }
+            if simple::is_valid_plain_string(self.c, ty, text) {
+                self.valid_values.insert(ty, text);
+                return None;
+            }
         }
         let mut ids = Ids::default();
         match simple::validate(self.c, ty, text, scope, &mut ids) {
             Ok(v) => {
+                if !keep {
+                    // takes no type with IDs, entities or notations, whose checks below may
+                    // still find the value wrong
+                    self.valid_values.insert(ty, text);
+                }
                 for id in ids.ids {
                     if !self.ids.insert(id.clone()) {
                         self.error(offset, at, format!("duplicate ID {id:?}"));
