@@ -383,7 +383,7 @@ impl<'s> Validator<'s> {
                 let root = *root;
                 let name = (tag.ns, tag.local);
                 let step = automata.step(c, &self.models, root, cursor, &mut self.buffers, name);
-                let Some(leaf) = step else {
+                let Some(matched) = step else {
                     let state = automata.match_state(root, cursor);
                     let expected = describe_expected(c, &self.models, root, state);
                     let message = format!(
@@ -393,22 +393,27 @@ impl<'s> Validator<'s> {
                     self.error(tag.offset, At::element(ordinal), message);
                     return Assess::Skip;
                 };
-                match &c.particles[leaf].term {
-                    Term::Element(e) => Assess::Decl(self.substitute(tag, *e, ordinal)),
-                    Term::Wildcard(w) => self.wildcard(tag, w.process, ordinal),
+                match (&c.particles[matched.leaf].term, matched.element) {
+                    (Term::Element(head), Some(actual)) => {
+                        Assess::Decl(self.substitute(tag, *head, actual, ordinal))
+                    }
+                    (Term::Wildcard(w), _) => self.wildcard(tag, w.process, ordinal),
                     _ => Assess::Skip,
                 }
             }
         }
     }
 
-    /// The declaration a child matched by `head`'s leaf uses: `head` itself or the member of
-    /// its substitution group with the child's name, which `head` may block.
-    fn substitute(&mut self, tag: &StartTag, head_id: ElemId, ordinal: usize) -> ElemId {
+    /// The declaration `actual` a child matched by `head`'s leaf uses: `head` itself or the
+    /// member of its substitution group with the child's name, which `head` may block.
+    fn substitute(
+        &mut self,
+        tag: &StartTag,
+        head_id: ElemId,
+        actual: ElemId,
+        ordinal: usize,
+    ) -> ElemId {
         let c = self.c;
-        let actual = c
-            .element_named(head_id, tag.ns, tag.local)
-            .unwrap_or(head_id);
         if actual != head_id {
             let head = &c.elements[head_id];
             let mut blocked = DerivationSet {
