@@ -570,7 +570,13 @@ impl<'s> Validator<'s> {
                 }
             }
         }
-        self.attributes(tag, effective, at, scope, values, defaulted);
+        // most elements have no attributes and a type that declares none: nothing to check
+        let declares_attributes = c
+            .complex(effective)
+            .is_some_and(|ct| !ct.attributes.is_empty());
+        if !tag.attributes.is_empty() || declares_attributes {
+            self.attributes(tag, effective, at, scope, values, defaulted);
+        }
         match nil {
             Some(report_at) => Content::Nil {
                 report_at,
@@ -769,14 +775,29 @@ impl<'s> Validator<'s> {
         keep: bool,
         scope: &dyn NamespaceResolver,
     ) -> Option<TypedValue> {
-        if !keep {
-            if self.valid_values.contains(ty, text) {
-                return None;
-            }
-            if simple::is_valid_plain_string(self.c, ty, text) {
-                self.valid_values.insert(ty, text);
-                return None;
-            }
+        if !keep && self.valid_values.contains(ty, text) {
+            return None;
+        }
+        self.check_simple_value(offset, ty, text, at, what, keep, scope)
+    }
+
+    /// [`Self::simple_value`] for a value not remembered as valid. Out of line, so that a
+    /// remembered value costs its caller the lookup and not this function's frame.
+    #[inline(never)]
+    #[allow(clippy::too_many_arguments)]
+    fn check_simple_value(
+        &mut self,
+        offset: usize,
+        ty: TypeId,
+        text: &str,
+        at: At,
+        what: fmt::Arguments,
+        keep: bool,
+        scope: &dyn NamespaceResolver,
+    ) -> Option<TypedValue> {
+        if !keep && simple::is_valid_plain_string(self.c, ty, text) {
+            self.valid_values.insert(ty, text);
+            return None;
         }
         let mut ids = Ids::default();
         match simple::validate(self.c, ty, text, scope, &mut ids) {
