@@ -448,3 +448,31 @@ fn remembered_values_keep_every_verdict_and_message() {
     assert_eq!(expected.len(), 4, "{expected:?}");
     assert_eq!(messages(&set, again), expected);
 }
+
+#[test]
+fn fixed_values_of_mixed_and_simple_elements_nested() {
+    let schema = format!(
+        r#"<xs:schema {XS}><xs:element name="r"><xs:complexType><xs:sequence>
+                 <xs:element name="m" maxOccurs="unbounded" fixed="hello">
+                   <xs:complexType mixed="true"><xs:sequence>
+                     <xs:element name="c" minOccurs="0" type="xs:string" fixed="x"/>
+                   </xs:sequence></xs:complexType></xs:element>
+               </xs:sequence></xs:complexType></xs:element></xs:schema>"#
+    );
+    let dir = write("mixed-fixed", &[("s.xsd", &schema)]);
+    let set = SchemaSet::compile(&[dir.join("s.xsd")], &CompileOptions::default()).unwrap();
+    let xml = "<r><m>hel<!-- c -->lo</m><m>bye</m><m>a<c>y</c>b</m><m>hel<c>x</c>lo</m></r>";
+    let doc = roxmltree::Document::parse(xml).unwrap();
+    let messages: Vec<String> = (set.validate_document(&doc).errors.into_iter())
+        .map(|e| format!("{}: {}", e.path, e.message))
+        .collect();
+    assert_eq!(
+        messages,
+        [
+            r#"/r/m[2]: the element must have the fixed value "hello", found "bye""#,
+            "/r/m[3]: an element with a fixed value may not have element children",
+            r#"/r/m[3]/c: the element must have the fixed value "x", found "y""#,
+            "/r/m[4]: an element with a fixed value may not have element children",
+        ]
+    );
+}

@@ -125,7 +125,7 @@ enum Content {
     Lax,
     /// xsi:nil="true": must stay empty; the error goes where the tree walk reported it.
     Nil { report_at: usize, has_content: bool },
-    /// A simple value (simple type or simple content), gathered in `Validator::simple_text`.
+    /// A simple value (simple type or simple content), gathered in `Validator::text_value`.
     Simple { ty: TypeId, child_seen: bool },
     /// Empty content: the first stray text and the first child element, reported at the end.
     Empty {
@@ -138,8 +138,9 @@ enum Content {
         mixed: bool,
         errors_before: usize,
         stray_text: Option<usize>,
-        /// The text of a mixed element with a fixed value while it has no child element.
-        fixed_text: Option<String>,
+        /// A mixed element with a fixed value while it has no child element: its text is
+        /// gathered in `Validator::text_value`.
+        fixed_text: bool,
     },
 }
 
@@ -173,8 +174,14 @@ pub struct Validator<'s> {
     idrefs: Vec<(usize, usize, Option<String>, String)>,
     stack: Vec<Frame>,
     next_ordinal: usize,
-    /// The text of the element with simple content being read (they do not nest).
-    simple_text: String,
+    /// The text of the element being read whose text is a value: one with simple content, or a
+    /// mixed one with a fixed value. Only the innermost open element gathers (an element child
+    /// ends the gathering), so they share one buffer.
+    text_value: String,
+    /// With identity constraints, for the tracker: the attribute values of the element being
+    /// started, and the defaults of its absent attributes (kept to reuse their memory).
+    attribute_values: Vec<Assessed>,
+    defaulted: Vec<(QName, TypedValue)>,
     /// Present when the schema has identity constraints: then values are kept for their fields.
     identity: Option<Tracker<'s>>,
     /// Values found valid before, by this validator or an earlier one on the thread.
@@ -218,9 +225,12 @@ impl<'s> Validator<'s> {
             limit,
             ids: HashSet::new(),
             idrefs: vec![],
-            stack: vec![],
+            // sized for the usual document's depth and values, instead of grown step by step
+            stack: Vec::with_capacity(16),
             next_ordinal: 0,
-            simple_text: String::new(),
+            text_value: String::with_capacity(64),
+            attribute_values: vec![],
+            defaulted: vec![],
             identity: (!c.idcs.is_empty()).then(|| Tracker::new(c)),
             valid_values,
         }
@@ -276,17 +286,16 @@ impl<'s> Validator<'s> {
             self.child(tag, ordinal)
         };
         let depth = self.stack.len();
-        let mut values = vec![];
-        let mut defaulted = vec![];
+        if self.identity.is_some() {
+            self.attribute_values.clear();
+            self.defaulted.clear();
+        }
         let decl = match assess {
             Assess::Decl(e) => Some(e),
             _ => None,
         };
         let content = match assess {
-            Assess::Decl(_) | Assess::Typed => {
-                let facts = (&mut values, &mut defaulted);
-                self.element(tag, decl, (ordinal, depth), scope, facts)
-            }
+            Assess::Decl(_) | Assess::Typed => self.element(tag, decl, (ordinal, depth), scope),
             Assess::Lax => Content::Lax,
             Assess::Skip => Content::Skip,
         };
@@ -303,8 +312,8 @@ impl<'s> Validator<'s> {
                 offset: tag.offset,
                 ordinal,
                 attributes: tag.attributes,
-                values: &values,
-                defaulted: &defaulted,
+                values: &self.attribute_values,
+                defaulted: &self.defaulted,
                 nil_attribute: attribute(tag.attributes, XSI, "nil").is_some(),
             };
             tracker.open(&opened, idcs);
@@ -313,8 +322,15 @@ impl<'s> Validator<'s> {
             (Content::Simple { .. } | Content::Elements { .. }, None) => Some(tag.local.into()),
             _ => None,
         };
-        if matches!(content, Content::Simple { .. }) {
-            self.simple_text.clear();
+        if matches!(
+            content,
+            Content::Simple { .. }
+                | Content::Elements {
+                    fixed_text: true,
+                    ..
+                }
+        ) {
+            self.text_value.clear();
         }
         self.stack.push(Frame {
             ordinal,
@@ -349,7 +365,7 @@ impl<'s> Validator<'s> {
         let parent_at = At::element(parent.ordinal);
         // cvc-elt.5.2.2.1: a fixed value leaves no room for element children
         if let Content::Elements { fixed_text, .. } = &mut parent.content
-            && fixed_text.take().is_some()
+            && std::mem::take(fixed_text)
         {
             let message = "an element with a fixed value may not have element children";
             let offset = parent.offset;
@@ -493,15 +509,12 @@ impl<'s> Validator<'s> {
 
     /// Starts assessing an element against a declaration, or against its xsi:type when `decl`
     /// is None: everything its start tag decides, and how its content is to be assessed.
-    /// With identity constraints, `facts` gets the attributes' values and the defaults of the
-    /// absent ones.
     fn element(
         &mut self,
         tag: &StartTag,
         decl: Option<ElemId>,
         (ordinal, depth): (usize, usize),
         scope: &dyn NamespaceResolver,
-        (values, defaulted): (&mut Vec<Assessed>, &mut Vec<(QName, TypedValue)>),
     ) -> Content {
         let at = At::element(ordinal);
         if depth > MAX_DEPTH {
@@ -575,7 +588,7 @@ impl<'s> Validator<'s> {
             .complex(effective)
             .is_some_and(|ct| !ct.attributes.is_empty());
         if !tag.attributes.is_empty() || declares_attributes {
-            self.attributes(tag, effective, at, scope, values, defaulted);
+            self.attributes(tag, effective, at, scope);
         }
         match nil {
             Some(report_at) => Content::Nil {
@@ -612,7 +625,7 @@ impl<'s> Validator<'s> {
                     mixed,
                     errors_before: self.findings.errors.len(),
                     stray_text: None,
-                    fixed_text: (mixed && fixed).then(String::new),
+                    fixed_text: mixed && fixed,
                 }
             }
             _ => Content::Empty {
@@ -634,7 +647,7 @@ impl<'s> Validator<'s> {
             Content::Nil { has_content, .. } => *has_content |= !text.is_empty(),
             Content::Simple { child_seen, .. } => {
                 if !*child_seen {
-                    self.simple_text.push_str(text);
+                    self.text_value.push_str(text);
                 }
             }
             Content::Empty { stray_text, .. } => {
@@ -651,8 +664,8 @@ impl<'s> Validator<'s> {
                 if !*mixed && stray_text.is_none() && !is_whitespace(text) {
                     *stray_text = Some(node);
                 }
-                if let Some(fixed) = fixed_text {
-                    fixed.push_str(text);
+                if *fixed_text {
+                    self.text_value.push_str(text);
                 }
             }
         }
@@ -694,7 +707,7 @@ impl<'s> Validator<'s> {
                 child_seen: true, ..
             } => Assessed::Skipped,
             Content::Simple { ty, .. } => {
-                let text = std::mem::take(&mut self.simple_text);
+                let text = std::mem::take(&mut self.text_value);
                 let value_constraint = decl.and_then(|e| c.elements[e].value.as_ref());
                 let value = match (text.is_empty(), value_constraint) {
                     (true, Some(vc)) => vc.value.clone(),
@@ -710,7 +723,7 @@ impl<'s> Validator<'s> {
                 {
                     self.fixed_mismatch(offset, at, &vc.lexical, &text);
                 }
-                self.simple_text = text;
+                self.text_value = text;
                 value.map_or(Assessed::NoValue, Assessed::Value)
             }
             Content::Empty {
@@ -740,11 +753,13 @@ impl<'s> Validator<'s> {
                     self.error_before(errors_before, offset, at, STRAY_TEXT);
                 }
                 let fixed = decl.and_then(|e| c.elements[e].value.as_ref());
-                if let (Some(text), Some(vc)) = (&fixed_text, fixed)
-                    && !text.is_empty()
-                    && *text != vc.lexical
+                if let (true, Some(vc)) = (fixed_text, fixed)
+                    && !self.text_value.is_empty()
+                    && self.text_value != vc.lexical
                 {
-                    self.fixed_mismatch(offset, at, &vc.lexical, text);
+                    let text = std::mem::take(&mut self.text_value);
+                    self.fixed_mismatch(offset, at, &vc.lexical, &text);
+                    self.text_value = text;
                 }
                 if !self.automata.is_complete(&self.models, root, &cursor) {
                     let state = self.automata.match_state(root, &cursor);
@@ -846,23 +861,15 @@ impl<'s> Validator<'s> {
     }
 
     /// Checks the attributes against the type; with identity constraints, records each
-    /// attribute's value in `values` and the defaults of absent ones in `defaulted`.
-    fn attributes(
-        &mut self,
-        tag: &StartTag,
-        ty: TypeId,
-        at: At,
-        scope: &dyn NamespaceResolver,
-        values: &mut Vec<Assessed>,
-        defaulted: &mut Vec<(QName, TypedValue)>,
-    ) {
+    /// attribute's value in `attribute_values` and the defaults of absent ones in `defaulted`.
+    fn attributes(&mut self, tag: &StartTag, ty: TypeId, at: At, scope: &dyn NamespaceResolver) {
         let c = self.c;
         let ct = c.complex(ty);
         let track = self.identity.is_some();
         for attr in tag.attributes {
             let value = self.attribute(tag, attr, ct, at, scope);
             if track {
-                values.push(value);
+                self.attribute_values.push(value);
             }
         }
         let Some(ct) = ct else { return };
@@ -879,7 +886,7 @@ impl<'s> Validator<'s> {
                 let present = tag.attributes.iter().any(|a| name.is(a.ns, a.local));
                 let default = u.value.as_ref().or(c.attributes[u.decl].value.as_ref());
                 if let Some(v) = default.and_then(|v| v.value.clone()).filter(|_| !present) {
-                    defaulted.push((name.clone(), v));
+                    self.defaulted.push((name.clone(), v));
                 }
             }
         }
