@@ -8,6 +8,7 @@
 //! line:column and an element path once the document is done (a path's `[n]` needs the
 //! element's later siblings).
 
+use std::cell::Cell;
 use std::collections::HashSet;
 use std::fmt;
 
@@ -153,6 +154,43 @@ struct Frame {
     content: Content,
 }
 
+/// A validator's buffers that outlive it, per thread: taken when a validator starts and given
+/// back when it finishes, so that validating one small document after another (one per exchange)
+/// allocates none of them.
+struct Workspace {
+    stack: Vec<Frame>,
+    text_value: String,
+}
+
+/// The most of each buffer a thread keeps, so that one deep document or one long value does not
+/// hold memory for the rest of the run.
+const KEPT_FRAMES: usize = 64;
+const KEPT_TEXT: usize = 4096;
+
+thread_local! {
+    static IDLE_WORKSPACE: Cell<Option<Workspace>> = const { Cell::new(None) };
+}
+
+impl Workspace {
+    fn take() -> Workspace {
+        let idle = IDLE_WORKSPACE.try_with(Cell::take).unwrap_or_default();
+        // sized for the usual document's depth and values, instead of grown step by step
+        idle.unwrap_or_else(|| Workspace {
+            stack: Vec::with_capacity(16),
+            text_value: String::with_capacity(64),
+        })
+    }
+
+    fn give_back(mut self) {
+        if self.stack.capacity() <= KEPT_FRAMES && self.text_value.capacity() <= KEPT_TEXT {
+            self.stack.clear();
+            self.text_value.clear();
+            // during the thread's teardown there is no one left to give them to
+            let _ = IDLE_WORKSPACE.try_with(|idle| idle.set(Some(self)));
+        }
+    }
+}
+
 /// What the parent's content model makes of a child element.
 enum Assess {
     Decl(ElemId),
@@ -216,6 +254,7 @@ impl<'s> Validator<'s> {
         limit: usize,
         valid_values: ValidValues<'s>,
     ) -> Self {
+        let Workspace { stack, text_value } = Workspace::take();
         Validator {
             c,
             models: Models::new(&c.particles, nullable),
@@ -225,10 +264,9 @@ impl<'s> Validator<'s> {
             limit,
             ids: HashSet::new(),
             idrefs: vec![],
-            // sized for the usual document's depth and values, instead of grown step by step
-            stack: Vec::with_capacity(16),
+            stack,
             next_ordinal: 0,
-            text_value: String::with_capacity(64),
+            text_value,
             attribute_values: vec![],
             defaulted: vec![],
             identity: (!c.idcs.is_empty()).then(|| Tracker::new(c)),
@@ -272,6 +310,11 @@ impl<'s> Validator<'s> {
                 self.error(offset, at, message);
             }
         }
+        Workspace {
+            stack: self.stack,
+            text_value: self.text_value,
+        }
+        .give_back();
         self.findings
     }
 
