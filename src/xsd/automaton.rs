@@ -12,7 +12,7 @@
 use std::collections::HashMap;
 
 use super::content::{Buffers, MatchState, Models};
-use super::model::{Components, ContentType, ParticleId, QName, Term};
+use super::model::{Components, ContentType, ElemId, ParticleId, QName, Term};
 
 /// Models with more reachable states than this are left to the interpreter.
 const MAX_STATES: usize = 256;
@@ -30,8 +30,27 @@ pub fn leaf_matches(c: &Components, p: ParticleId, ns: Option<&str>, local: &str
 struct Move {
     /// Index into `Automaton::names`.
     name: usize,
-    leaf: ParticleId,
+    matched: Matched,
     next: usize,
+}
+
+/// What a child element matched: the leaf particle, and for an element leaf the declaration the
+/// child's name picks (the leaf's own or a member of its substitution group), so the validator
+/// need not compare the name again.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Matched {
+    pub leaf: ParticleId,
+    pub element: Option<ElemId>,
+}
+
+impl Matched {
+    fn new(c: &Components, leaf: ParticleId, ns: Option<&str>, local: &str) -> Self {
+        let element = match &c.particles[leaf].term {
+            Term::Element(head) => Some(c.element_named(*head, ns, local).unwrap_or(*head)),
+            _ => None,
+        };
+        Matched { leaf, element }
+    }
 }
 
 struct State {
@@ -124,9 +143,11 @@ impl Automaton {
                     None if automaton.states.len() >= MAX_STATES => return None,
                     None => automaton.add_state(models, root, state),
                 };
+                let QName { ns, local } = &automaton.names[name];
+                let matched = Matched::new(c, leaf, ns.as_deref(), local);
                 automaton.states[next].moves.push(Move {
                     name,
-                    leaf,
+                    matched,
                     next: target,
                 });
             }
@@ -182,8 +203,8 @@ impl Automata {
         }
     }
 
-    /// Consumes one child named `{ns}local`: returns the leaf particle it matched, or None (the
-    /// cursor is then unchanged), exactly as `Models::step` does.
+    /// Consumes one child named `{ns}local`: returns what it matched (the leaf particle exactly
+    /// as `Models::step` does), or None (the cursor is then unchanged).
     pub fn step(
         &self,
         c: &Components,
@@ -192,7 +213,7 @@ impl Automata {
         cursor: &mut Cursor,
         buffers: &mut Buffers,
         (ns, local): (Option<&str>, &str),
-    ) -> Option<ParticleId> {
+    ) -> Option<Matched> {
         let mut state = match cursor {
             Cursor::State(s) => {
                 let automaton = self.built(root);
@@ -203,7 +224,7 @@ impl Automata {
                     .find(|m| automaton.names[m.name].is(ns, local))
                 {
                     *s = m.next;
-                    return Some(m.leaf);
+                    return Some(m.matched);
                 }
                 // every name the model mentions has its moves; any other can only match a
                 // wildcard
@@ -221,7 +242,7 @@ impl Automata {
             Some(&s) => Cursor::State(s),
             None => Cursor::Interpreted(state),
         };
-        leaf
+        leaf.map(|leaf| Matched::new(c, leaf, ns, local))
     }
 
     /// The interpreter's state at `cursor`.
@@ -283,7 +304,11 @@ mod tests {
                         .step(c, &models, *root, &mut cursor, &mut buffers, (ns, local));
                 let mut matches = |p| leaf_matches(c, p, ns, local);
                 let theirs = models.step(*root, &mut state, &mut buffers, &mut matches);
-                assert_eq!(ours, theirs, "{sequence:?}");
+                assert_eq!(ours.map(|m| m.leaf), theirs, "{sequence:?}");
+                if let Some(Term::Element(head)) = theirs.map(|leaf| &c.particles[leaf].term) {
+                    let named = c.element_named(*head, ns, local);
+                    assert_eq!(ours.and_then(|m| m.element), named, "{sequence:?}");
+                }
             }
             assert_eq!(
                 set.automata.is_complete(&models, *root, &cursor),

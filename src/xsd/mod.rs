@@ -25,6 +25,7 @@ mod files;
 pub mod generate;
 mod identity;
 mod loader;
+mod memo;
 mod model;
 pub mod mutate;
 mod restrict;
@@ -77,6 +78,10 @@ pub struct SchemaSet {
     nullable: Vec<bool>,
     automata: automaton::Automata,
     error_limit: usize,
+    /// By type: whether its valid values may be remembered across validations.
+    context_free: Vec<bool>,
+    /// This set's identity in the memo of valid values.
+    identity: u64,
 }
 
 impl SchemaSet {
@@ -93,11 +98,14 @@ impl SchemaSet {
             &components,
             &content::Models::new(&components.particles, &nullable),
         );
+        let context_free = simple::context_free_types(&components);
         Ok(SchemaSet {
             components,
             nullable,
             automata,
             error_limit: options.error_limit,
+            context_free,
+            identity: memo::new_set_identity(),
         })
     }
 
@@ -138,6 +146,7 @@ impl SchemaSet {
             &self.nullable,
             &self.automata,
             self.error_limit,
+            memo::ValidValues::take(self.identity, &self.context_free),
         )
     }
 

@@ -69,6 +69,45 @@ pub fn is_valid_plain_string(c: &Components, ty: TypeId, text: &str) -> bool {
             .is_ok()
 }
 
+/// By type: whether validating a string against it depends on the string alone, so that a verdict
+/// may be remembered ([`super::memo`]). Not for complex types, nor for simple types that need the
+/// namespace context (QName, NOTATION) or feed the document's bookkeeping (ID, IDREF, ENTITY and
+/// their lists), themselves or through any item or member type.
+pub fn context_free_types(c: &Components) -> Vec<bool> {
+    let mut known = vec![None; c.types.len()];
+    (0..c.types.len())
+        .map(|ty| context_free(c, ty, &mut known, 0))
+        .collect()
+}
+
+fn context_free(c: &Components, ty: TypeId, known: &mut [Option<bool>], depth: usize) -> bool {
+    if let Some(verdict) = known[ty] {
+        return verdict;
+    }
+    let Some(st) = c.simple(ty).filter(|_| depth <= 64) else {
+        return false;
+    };
+    let verdict = match &st.variety {
+        Variety::Atomic { builtin } => {
+            let value_type = builtin.list_item().unwrap_or(*builtin);
+            let contextual = [
+                BuiltinType::QName,
+                BuiltinType::Notation,
+                BuiltinType::Id,
+                BuiltinType::IdRef,
+                BuiltinType::Entity,
+            ];
+            !contextual.iter().any(|&b| value_type.is_derived_from(b))
+        }
+        Variety::List { item } => context_free(c, *item, known, depth + 1),
+        Variety::Union { members } => {
+            (members.iter()).all(|&m| context_free(c, m, known, depth + 1))
+        }
+    };
+    known[ty] = Some(verdict);
+    verdict
+}
+
 fn validate_depth(
     c: &Components,
     ty: TypeId,

@@ -405,3 +405,74 @@ fn stream_and_tree_sources_report_alike() {
         assert_eq!(tree, stream, "{}", String::from_utf8_lossy(document));
     }
 }
+
+#[test]
+fn remembered_values_keep_every_verdict_and_message() {
+    let schema = format!(
+        r#"<xs:schema {XS}>
+             <xs:simpleType name="Code"><xs:restriction base="xs:string">
+               <xs:pattern value="[0-9]{{3}}"/></xs:restriction></xs:simpleType>
+             <xs:simpleType name="Short"><xs:restriction base="xs:string">
+               <xs:maxLength value="2"/></xs:restriction></xs:simpleType>
+             <xs:simpleType name="Names"><xs:list itemType="xs:QName"/></xs:simpleType>
+             <xs:element name="r"><xs:complexType><xs:sequence>
+               <xs:element name="code" type="Code"/>
+               <xs:element name="short" type="Short"/>
+               <xs:element name="q" type="xs:QName"/>
+               <xs:element name="names" type="Names"/>
+               <xs:element name="id" type="xs:ID" maxOccurs="2"/>
+             </xs:sequence></xs:complexType></xs:element>
+           </xs:schema>"#
+    );
+    let dir = write("memo", &[("s.xsd", &schema)]);
+    let compile = || SchemaSet::compile(&[dir.join("s.xsd")], &CompileOptions::default());
+    let set = compile().unwrap();
+    let messages = |set: &SchemaSet, body: &str| {
+        let xml = format!(r#"<r xmlns:p="urn:p">{body}</r>"#);
+        let doc = roxmltree::Document::parse(&xml).unwrap();
+        let report = set.validate_document(&doc);
+        report
+            .errors
+            .into_iter()
+            .map(|e| e.message)
+            .collect::<Vec<_>>()
+    };
+    let valid = "<code>751</code><short>75</short><q>p:a</q><names>p:a p:b</names><id>a</id>";
+    for _ in 0..2 {
+        assert_eq!(messages(&set, valid), Vec::<String>::new());
+    }
+    // "751" was valid for Code, not for Short; QNames need their prefixes in scope each time;
+    // an ID is remembered nowhere, so a repeated one is found repeated
+    let again = r#"<code>751</code><short>751</short><q xmlns:p="">p:a</q><names xmlns:p="">p:a</names><id>a</id><id>a</id>"#;
+    let expected = messages(&compile().unwrap(), again);
+    assert_eq!(expected.len(), 4, "{expected:?}");
+    assert_eq!(messages(&set, again), expected);
+}
+
+#[test]
+fn fixed_values_of_mixed_and_simple_elements_nested() {
+    let schema = format!(
+        r#"<xs:schema {XS}><xs:element name="r"><xs:complexType><xs:sequence>
+                 <xs:element name="m" maxOccurs="unbounded" fixed="hello">
+                   <xs:complexType mixed="true"><xs:sequence>
+                     <xs:element name="c" minOccurs="0" type="xs:string" fixed="x"/>
+                   </xs:sequence></xs:complexType></xs:element>
+               </xs:sequence></xs:complexType></xs:element></xs:schema>"#
+    );
+    let dir = write("mixed-fixed", &[("s.xsd", &schema)]);
+    let set = SchemaSet::compile(&[dir.join("s.xsd")], &CompileOptions::default()).unwrap();
+    let xml = "<r><m>hel<!-- c -->lo</m><m>bye</m><m>a<c>y</c>b</m><m>hel<c>x</c>lo</m></r>";
+    let doc = roxmltree::Document::parse(xml).unwrap();
+    let messages: Vec<String> = (set.validate_document(&doc).errors.into_iter())
+        .map(|e| format!("{}: {}", e.path, e.message))
+        .collect();
+    assert_eq!(
+        messages,
+        [
+            r#"/r/m[2]: the element must have the fixed value "hello", found "bye""#,
+            "/r/m[3]: an element with a fixed value may not have element children",
+            r#"/r/m[3]/c: the element must have the fixed value "x", found "y""#,
+            "/r/m[4]: an element with a fixed value may not have element children",
+        ]
+    );
+}

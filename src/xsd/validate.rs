@@ -8,6 +8,7 @@
 //! line:column and an element path once the document is done (a path's `[n]` needs the
 //! element's later siblings).
 
+use std::cell::Cell;
 use std::collections::HashSet;
 use std::fmt;
 
@@ -16,6 +17,7 @@ use super::automaton::{Automata, Cursor};
 use super::content::{Buffers, MatchState, Models};
 use super::datatypes::{BuiltinType, NamespaceResolver};
 use super::identity::{Assessed, Opened, Tracker};
+use super::memo::ValidValues;
 use super::model::*;
 use super::simple::{self, Ids};
 
@@ -124,7 +126,7 @@ enum Content {
     Lax,
     /// xsi:nil="true": must stay empty; the error goes where the tree walk reported it.
     Nil { report_at: usize, has_content: bool },
-    /// A simple value (simple type or simple content), gathered in `Validator::simple_text`.
+    /// A simple value (simple type or simple content), gathered in `Validator::text_value`.
     Simple { ty: TypeId, child_seen: bool },
     /// Empty content: the first stray text and the first child element, reported at the end.
     Empty {
@@ -137,8 +139,9 @@ enum Content {
         mixed: bool,
         errors_before: usize,
         stray_text: Option<usize>,
-        /// The text of a mixed element with a fixed value while it has no child element.
-        fixed_text: Option<String>,
+        /// A mixed element with a fixed value while it has no child element: its text is
+        /// gathered in `Validator::text_value`.
+        fixed_text: bool,
     },
 }
 
@@ -149,6 +152,43 @@ struct Frame {
     /// The element's local name, kept only where no declaration gives it.
     name: Option<Box<str>>,
     content: Content,
+}
+
+/// A validator's buffers that outlive it, per thread: taken when a validator starts and given
+/// back when it finishes, so that validating one small document after another (one per exchange)
+/// allocates none of them.
+struct Workspace {
+    stack: Vec<Frame>,
+    text_value: String,
+}
+
+/// The most of each buffer a thread keeps, so that one deep document or one long value does not
+/// hold memory for the rest of the run.
+const KEPT_FRAMES: usize = 64;
+const KEPT_TEXT: usize = 4096;
+
+thread_local! {
+    static IDLE_WORKSPACE: Cell<Option<Workspace>> = const { Cell::new(None) };
+}
+
+impl Workspace {
+    fn take() -> Workspace {
+        let idle = IDLE_WORKSPACE.try_with(Cell::take).unwrap_or_default();
+        // sized for the usual document's depth and values, instead of grown step by step
+        idle.unwrap_or_else(|| Workspace {
+            stack: Vec::with_capacity(16),
+            text_value: String::with_capacity(64),
+        })
+    }
+
+    fn give_back(mut self) {
+        if self.stack.capacity() <= KEPT_FRAMES && self.text_value.capacity() <= KEPT_TEXT {
+            self.stack.clear();
+            self.text_value.clear();
+            // during the thread's teardown there is no one left to give them to
+            let _ = IDLE_WORKSPACE.try_with(|idle| idle.set(Some(self)));
+        }
+    }
 }
 
 /// What the parent's content model makes of a child element.
@@ -172,10 +212,18 @@ pub struct Validator<'s> {
     idrefs: Vec<(usize, usize, Option<String>, String)>,
     stack: Vec<Frame>,
     next_ordinal: usize,
-    /// The text of the element with simple content being read (they do not nest).
-    simple_text: String,
+    /// The text of the element being read whose text is a value: one with simple content, or a
+    /// mixed one with a fixed value. Only the innermost open element gathers (an element child
+    /// ends the gathering), so they share one buffer.
+    text_value: String,
+    /// With identity constraints, for the tracker: the attribute values of the element being
+    /// started, and the defaults of its absent attributes (kept to reuse their memory).
+    attribute_values: Vec<Assessed>,
+    defaulted: Vec<(QName, TypedValue)>,
     /// Present when the schema has identity constraints: then values are kept for their fields.
     identity: Option<Tracker<'s>>,
+    /// Values found valid before, by this validator or an earlier one on the thread.
+    valid_values: ValidValues<'s>,
 }
 
 /// XML whitespace only (bytes suffice: every other character, non-ASCII ones too, fails).
@@ -204,7 +252,9 @@ impl<'s> Validator<'s> {
         nullable: &'s [bool],
         automata: &'s Automata,
         limit: usize,
+        valid_values: ValidValues<'s>,
     ) -> Self {
+        let Workspace { stack, text_value } = Workspace::take();
         Validator {
             c,
             models: Models::new(&c.particles, nullable),
@@ -214,10 +264,13 @@ impl<'s> Validator<'s> {
             limit,
             ids: HashSet::new(),
             idrefs: vec![],
-            stack: vec![],
+            stack,
             next_ordinal: 0,
-            simple_text: String::new(),
+            text_value,
+            attribute_values: vec![],
+            defaulted: vec![],
             identity: (!c.idcs.is_empty()).then(|| Tracker::new(c)),
+            valid_values,
         }
     }
 
@@ -257,6 +310,11 @@ impl<'s> Validator<'s> {
                 self.error(offset, at, message);
             }
         }
+        Workspace {
+            stack: self.stack,
+            text_value: self.text_value,
+        }
+        .give_back();
         self.findings
     }
 
@@ -271,17 +329,16 @@ impl<'s> Validator<'s> {
             self.child(tag, ordinal)
         };
         let depth = self.stack.len();
-        let mut values = vec![];
-        let mut defaulted = vec![];
+        if self.identity.is_some() {
+            self.attribute_values.clear();
+            self.defaulted.clear();
+        }
         let decl = match assess {
             Assess::Decl(e) => Some(e),
             _ => None,
         };
         let content = match assess {
-            Assess::Decl(_) | Assess::Typed => {
-                let facts = (&mut values, &mut defaulted);
-                self.element(tag, decl, (ordinal, depth), scope, facts)
-            }
+            Assess::Decl(_) | Assess::Typed => self.element(tag, decl, (ordinal, depth), scope),
             Assess::Lax => Content::Lax,
             Assess::Skip => Content::Skip,
         };
@@ -298,8 +355,8 @@ impl<'s> Validator<'s> {
                 offset: tag.offset,
                 ordinal,
                 attributes: tag.attributes,
-                values: &values,
-                defaulted: &defaulted,
+                values: &self.attribute_values,
+                defaulted: &self.defaulted,
                 nil_attribute: attribute(tag.attributes, XSI, "nil").is_some(),
             };
             tracker.open(&opened, idcs);
@@ -308,8 +365,15 @@ impl<'s> Validator<'s> {
             (Content::Simple { .. } | Content::Elements { .. }, None) => Some(tag.local.into()),
             _ => None,
         };
-        if matches!(content, Content::Simple { .. }) {
-            self.simple_text.clear();
+        if matches!(
+            content,
+            Content::Simple { .. }
+                | Content::Elements {
+                    fixed_text: true,
+                    ..
+                }
+        ) {
+            self.text_value.clear();
         }
         self.stack.push(Frame {
             ordinal,
@@ -344,7 +408,7 @@ impl<'s> Validator<'s> {
         let parent_at = At::element(parent.ordinal);
         // cvc-elt.5.2.2.1: a fixed value leaves no room for element children
         if let Content::Elements { fixed_text, .. } = &mut parent.content
-            && fixed_text.take().is_some()
+            && std::mem::take(fixed_text)
         {
             let message = "an element with a fixed value may not have element children";
             let offset = parent.offset;
@@ -378,7 +442,7 @@ impl<'s> Validator<'s> {
                 let root = *root;
                 let name = (tag.ns, tag.local);
                 let step = automata.step(c, &self.models, root, cursor, &mut self.buffers, name);
-                let Some(leaf) = step else {
+                let Some(matched) = step else {
                     let state = automata.match_state(root, cursor);
                     let expected = describe_expected(c, &self.models, root, state);
                     let message = format!(
@@ -388,22 +452,27 @@ impl<'s> Validator<'s> {
                     self.error(tag.offset, At::element(ordinal), message);
                     return Assess::Skip;
                 };
-                match &c.particles[leaf].term {
-                    Term::Element(e) => Assess::Decl(self.substitute(tag, *e, ordinal)),
-                    Term::Wildcard(w) => self.wildcard(tag, w.process, ordinal),
+                match (&c.particles[matched.leaf].term, matched.element) {
+                    (Term::Element(head), Some(actual)) => {
+                        Assess::Decl(self.substitute(tag, *head, actual, ordinal))
+                    }
+                    (Term::Wildcard(w), _) => self.wildcard(tag, w.process, ordinal),
                     _ => Assess::Skip,
                 }
             }
         }
     }
 
-    /// The declaration a child matched by `head`'s leaf uses: `head` itself or the member of
-    /// its substitution group with the child's name, which `head` may block.
-    fn substitute(&mut self, tag: &StartTag, head_id: ElemId, ordinal: usize) -> ElemId {
+    /// The declaration `actual` a child matched by `head`'s leaf uses: `head` itself or the
+    /// member of its substitution group with the child's name, which `head` may block.
+    fn substitute(
+        &mut self,
+        tag: &StartTag,
+        head_id: ElemId,
+        actual: ElemId,
+        ordinal: usize,
+    ) -> ElemId {
         let c = self.c;
-        let actual = c
-            .element_named(head_id, tag.ns, tag.local)
-            .unwrap_or(head_id);
         if actual != head_id {
             let head = &c.elements[head_id];
             let mut blocked = DerivationSet {
@@ -483,15 +552,12 @@ impl<'s> Validator<'s> {
 
     /// Starts assessing an element against a declaration, or against its xsi:type when `decl`
     /// is None: everything its start tag decides, and how its content is to be assessed.
-    /// With identity constraints, `facts` gets the attributes' values and the defaults of the
-    /// absent ones.
     fn element(
         &mut self,
         tag: &StartTag,
         decl: Option<ElemId>,
         (ordinal, depth): (usize, usize),
         scope: &dyn NamespaceResolver,
-        (values, defaulted): (&mut Vec<Assessed>, &mut Vec<(QName, TypedValue)>),
     ) -> Content {
         let at = At::element(ordinal);
         if depth > MAX_DEPTH {
@@ -560,7 +626,13 @@ impl<'s> Validator<'s> {
                 }
             }
         }
-        self.attributes(tag, effective, at, scope, values, defaulted);
+        // most elements have no attributes and a type that declares none: nothing to check
+        let declares_attributes = c
+            .complex(effective)
+            .is_some_and(|ct| !ct.attributes.is_empty());
+        if !tag.attributes.is_empty() || declares_attributes {
+            self.attributes(tag, effective, at, scope);
+        }
         match nil {
             Some(report_at) => Content::Nil {
                 report_at,
@@ -596,7 +668,7 @@ impl<'s> Validator<'s> {
                     mixed,
                     errors_before: self.findings.errors.len(),
                     stray_text: None,
-                    fixed_text: (mixed && fixed).then(String::new),
+                    fixed_text: mixed && fixed,
                 }
             }
             _ => Content::Empty {
@@ -618,7 +690,7 @@ impl<'s> Validator<'s> {
             Content::Nil { has_content, .. } => *has_content |= !text.is_empty(),
             Content::Simple { child_seen, .. } => {
                 if !*child_seen {
-                    self.simple_text.push_str(text);
+                    self.text_value.push_str(text);
                 }
             }
             Content::Empty { stray_text, .. } => {
@@ -635,8 +707,8 @@ impl<'s> Validator<'s> {
                 if !*mixed && stray_text.is_none() && !is_whitespace(text) {
                     *stray_text = Some(node);
                 }
-                if let Some(fixed) = fixed_text {
-                    fixed.push_str(text);
+                if *fixed_text {
+                    self.text_value.push_str(text);
                 }
             }
         }
@@ -678,7 +750,7 @@ impl<'s> Validator<'s> {
                 child_seen: true, ..
             } => Assessed::Skipped,
             Content::Simple { ty, .. } => {
-                let text = std::mem::take(&mut self.simple_text);
+                let text = std::mem::take(&mut self.text_value);
                 let value_constraint = decl.and_then(|e| c.elements[e].value.as_ref());
                 let value = match (text.is_empty(), value_constraint) {
                     (true, Some(vc)) => vc.value.clone(),
@@ -694,7 +766,7 @@ impl<'s> Validator<'s> {
                 {
                     self.fixed_mismatch(offset, at, &vc.lexical, &text);
                 }
-                self.simple_text = text;
+                self.text_value = text;
                 value.map_or(Assessed::NoValue, Assessed::Value)
             }
             Content::Empty {
@@ -724,11 +796,13 @@ impl<'s> Validator<'s> {
                     self.error_before(errors_before, offset, at, STRAY_TEXT);
                 }
                 let fixed = decl.and_then(|e| c.elements[e].value.as_ref());
-                if let (Some(text), Some(vc)) = (&fixed_text, fixed)
-                    && !text.is_empty()
-                    && *text != vc.lexical
+                if let (true, Some(vc)) = (fixed_text, fixed)
+                    && !self.text_value.is_empty()
+                    && self.text_value != vc.lexical
                 {
-                    self.fixed_mismatch(offset, at, &vc.lexical, text);
+                    let text = std::mem::take(&mut self.text_value);
+                    self.fixed_mismatch(offset, at, &vc.lexical, &text);
+                    self.text_value = text;
                 }
                 if !self.automata.is_complete(&self.models, root, &cursor) {
                     let state = self.automata.match_state(root, &cursor);
@@ -759,12 +833,38 @@ impl<'s> Validator<'s> {
         keep: bool,
         scope: &dyn NamespaceResolver,
     ) -> Option<TypedValue> {
+        if !keep && self.valid_values.contains(ty, text) {
+            return None;
+        }
+        self.check_simple_value(offset, ty, text, at, what, keep, scope)
+    }
+
+    /// [`Self::simple_value`] for a value not remembered as valid. Out of line, so that a
+    /// remembered value costs its caller the lookup and not this function's frame.
+    #[inline(never)]
+    #[allow(clippy::too_many_arguments)]
+    fn check_simple_value(
+        &mut self,
+        offset: usize,
+        ty: TypeId,
+        text: &str,
+        at: At,
+        what: fmt::Arguments,
+        keep: bool,
+        scope: &dyn NamespaceResolver,
+    ) -> Option<TypedValue> {
         if !keep && simple::is_valid_plain_string(self.c, ty, text) {
+            self.valid_values.insert(ty, text);
             return None;
         }
         let mut ids = Ids::default();
         match simple::validate(self.c, ty, text, scope, &mut ids) {
             Ok(v) => {
+                if !keep {
+                    // takes no type with IDs, entities or notations, whose checks below may
+                    // still find the value wrong
+                    self.valid_values.insert(ty, text);
+                }
                 for id in ids.ids {
                     if !self.ids.insert(id.clone()) {
                         self.error(offset, at, format!("duplicate ID {id:?}"));
@@ -804,23 +904,15 @@ impl<'s> Validator<'s> {
     }
 
     /// Checks the attributes against the type; with identity constraints, records each
-    /// attribute's value in `values` and the defaults of absent ones in `defaulted`.
-    fn attributes(
-        &mut self,
-        tag: &StartTag,
-        ty: TypeId,
-        at: At,
-        scope: &dyn NamespaceResolver,
-        values: &mut Vec<Assessed>,
-        defaulted: &mut Vec<(QName, TypedValue)>,
-    ) {
+    /// attribute's value in `attribute_values` and the defaults of absent ones in `defaulted`.
+    fn attributes(&mut self, tag: &StartTag, ty: TypeId, at: At, scope: &dyn NamespaceResolver) {
         let c = self.c;
         let ct = c.complex(ty);
         let track = self.identity.is_some();
         for attr in tag.attributes {
             let value = self.attribute(tag, attr, ct, at, scope);
             if track {
-                values.push(value);
+                self.attribute_values.push(value);
             }
         }
         let Some(ct) = ct else { return };
@@ -837,7 +929,7 @@ impl<'s> Validator<'s> {
                 let present = tag.attributes.iter().any(|a| name.is(a.ns, a.local));
                 let default = u.value.as_ref().or(c.attributes[u.decl].value.as_ref());
                 if let Some(v) = default.and_then(|v| v.value.clone()).filter(|_| !present) {
-                    defaulted.push((name.clone(), v));
+                    self.defaulted.push((name.clone(), v));
                 }
             }
         }

@@ -78,11 +78,14 @@ impl NamespaceResolver for InstanceScope<'_, '_> {
 /// line:column of the document, its element ordinal as a path from `root`.
 pub fn locate(findings: Findings, root: Node) -> ValidationReport {
     let Findings { errors, truncated } = findings;
-    let elements: Vec<Node> = if errors.is_empty() {
-        vec![]
-    } else {
-        root.descendants().filter(Node::is_element).collect()
-    };
+    if errors.is_empty() {
+        // the usual report: nothing to locate
+        return ValidationReport {
+            errors: vec![],
+            truncated,
+        };
+    }
+    let elements: Vec<Node> = root.descendants().filter(Node::is_element).collect();
     let positions = positions(
         root.document().input_text(),
         errors.iter().map(|f| f.offset),

@@ -363,9 +363,9 @@ impl Cursor<'_> {
     }
 
     fn digit_run(&mut self) -> &str {
-        let end = self
-            .rest
-            .find(|c: char| !c.is_ascii_digit())
+        // by bytes, not chars: the first byte that is no digit starts a character
+        let end = (self.rest.bytes())
+            .position(|b| !b.is_ascii_digit())
             .unwrap_or(self.rest.len());
         let (digits, rest) = self.rest.split_at(end);
         self.rest = rest;
