@@ -757,8 +757,12 @@ impl<'s> Validator<'s> {
                     _ => {
                         let keep =
                             value_constraint.is_some_and(|vc| vc.fixed) || self.identity.is_some();
-                        let what = format_args!("element {name}");
-                        self.simple_value(offset, ty, &text, at, what, keep, scope)
+                        if !keep && self.valid_values.contains(ty, &text) {
+                            None
+                        } else {
+                            let what = format_args!("element {name}");
+                            self.simple_value(offset, ty, &text, at, what, keep, scope)
+                        }
                     }
                 };
                 if let (Some(v), Some(vc)) = (&value, value_constraint.filter(|v| v.fixed))
@@ -820,30 +824,13 @@ impl<'s> Validator<'s> {
         }
     }
 
-    /// Validates a simple value and returns it, or None when it is invalid or, with `keep`
-    /// false, when the value is not needed and the type's check needs none.
-    #[allow(clippy::too_many_arguments)]
-    fn simple_value(
-        &mut self,
-        offset: usize,
-        ty: TypeId,
-        text: &str,
-        at: At,
-        what: fmt::Arguments,
-        keep: bool,
-        scope: &dyn NamespaceResolver,
-    ) -> Option<TypedValue> {
-        if !keep && self.valid_values.contains(ty, text) {
-            return None;
-        }
-        self.check_simple_value(offset, ty, text, at, what, keep, scope)
-    }
-
-    /// [`Self::simple_value`] for a value not remembered as valid. Out of line, so that a
-    /// remembered value costs its caller the lookup and not this function's frame.
+    /// Validates a simple value not remembered as valid (callers ask
+    /// [`ValidValues::contains`] first) and returns it, or None when it is invalid or, with
+    /// `keep` false, when the value is not needed and the type's check needs none. Out of line,
+    /// so that a remembered value costs its caller the lookup and not this function's frame.
     #[inline(never)]
     #[allow(clippy::too_many_arguments)]
-    fn check_simple_value(
+    fn simple_value(
         &mut self,
         offset: usize,
         ty: TypeId,
@@ -1011,15 +998,21 @@ impl<'s> Validator<'s> {
                 }
             },
         };
-        let value = self.simple_value(
-            tag.offset,
-            c.attributes[decl].type_id,
-            attr.value,
-            attr_at,
-            format_args!("attribute {}", attr.local),
-            fixed.is_some() || self.identity.is_some(),
-            scope,
-        );
+        let type_id = c.attributes[decl].type_id;
+        let keep = fixed.is_some() || self.identity.is_some();
+        let value = if !keep && self.valid_values.contains(type_id, attr.value) {
+            None
+        } else {
+            self.simple_value(
+                tag.offset,
+                type_id,
+                attr.value,
+                attr_at,
+                format_args!("attribute {}", attr.local),
+                keep,
+                scope,
+            )
+        };
         if let (Some(v), Some(f)) = (&value, fixed)
             && !f.value.as_ref().is_some_and(|fv| simple::same_value(v, fv))
         {
