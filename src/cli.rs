@@ -389,23 +389,16 @@ fn render(error: &anyhow::Error) -> String {
     message
 }
 
-/// The provider's runtime: a worker per core, as it answers many callers at once.
+/// A worker per core, for the provider, which answers many callers at once, and for the runner.
+/// An exchange costs the runner some tens of µs of CPU: with a single worker, its checks and the
+/// endpoint take turns (while the worker judges one answer, the others wait) and a core the
+/// endpoint shares stands idle. With mimalloc, a buffer freed on another thread no longer
+/// contends on a lock, so the second worker costs about 2 µs per exchange and buys 10-15 % more
+/// exchanges per second at `--jobs 8` on 2 cores (benches/README.md). Property and schema
+/// trials, which compute much per exchange, leave their worker with `block_in_place` and so
+/// still run beside the exchanges.
 fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
     Ok(tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()?)
-}
-
-/// The runner's runtime: one worker thread, however many `--jobs` are in flight. An exchange
-/// costs the harness some tens of µs of CPU, so one thread keeps far more exchanges going than an
-/// endpoint answers; with a worker per core, tasks hop between threads, every wake-up crosses
-/// threads and buffers are freed on a thread other than the one that allocated them, contending
-/// on the allocator's locks (CPU per exchange at `--jobs 8` on 2 cores: 72 µs with 2 workers,
-/// 42 µs with one). Property and schema trials, which compute much per exchange, leave the worker
-/// with `block_in_place` and so still run beside the exchanges.
-fn runner_runtime() -> anyhow::Result<tokio::runtime::Runtime> {
-    Ok(tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(1)
         .enable_all()
         .build()?)
 }
@@ -679,7 +672,7 @@ fn run_command(args: RunArgs) -> anyhow::Result<ExitStatus> {
         println!("reports: {}", dir.display());
         Ok(run::exit_status(&record))
     };
-    runner_runtime()?.block_on(async { tokio::spawn(run).await? })
+    runtime()?.block_on(async { tokio::spawn(run).await? })
 }
 
 /// A sortable, unique run id: UTC time plus a short random suffix.
