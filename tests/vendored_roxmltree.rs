@@ -373,7 +373,8 @@ fn documents_are_often_well_formed_and_often_not() {
     assert!(errors.len() >= 15, "errors reached: {errors:?}");
 }
 
-/// Edges of the fast paths: where ASCII runs end, non-ASCII and invalid chars at every place.
+/// Edges of the fast paths: where ASCII runs end, non-ASCII and invalid chars at every place,
+/// end tags that almost repeat the open element's name.
 #[test]
 fn vendored_and_upstream_agree_on_edge_cases() {
     let cases = [
@@ -412,6 +413,33 @@ fn vendored_and_upstream_agree_on_edge_cases() {
         "<?xml version='1.0' encoding=\"æ",
         "<!DOCTYPE r [<!ENTITY e \"a\u{1}b\">]><r>&e;</r>",
         "<!DOCTYPE r [<!ENTITY e \"<a>x\u{FFFE}</a>\">]><r>&e;</r>",
+        "<r></r >",
+        "<r></r\t\n>",
+        "<r></rr>",
+        "<r></r",
+        "<r></r ",
+        "<r></r:>",
+        "<r></>",
+        "<r><a></a></>",
+        "<r></r:a>",
+        "<r></r\u{80}>",
+        "<r></r\u{300}>",
+        "<r></r·>",
+        "<p:a xmlns:p='u'></p:a>",
+        "<p:a xmlns:p='u'></p:ab>",
+        "<p:a xmlns:p='u'></p:a:b>",
+        "<p:a xmlns:p='u'></p:a\u{300}>",
+        "<p:a xmlns:p='u'></pa>",
+        "<p:a xmlns:p='u'></p>",
+        "<p:a xmlns:p='u'></a>",
+        "<p:a xmlns:p='u'></q:a>",
+        "<p:a xmlns:p='u'></p:",
+        "<a></p:a>",
+        "<æ:ø xmlns:æ='u'></æ:ø>",
+        "<æ></æø>",
+        "<!DOCTYPE r [<!ENTITY e \"</r>\">]><r>&e;",
+        "<!DOCTYPE r [<!ENTITY e \"<a x='1' xmlns:z='u' z:y='2'\">]><r>&e;</r>",
+        "<!DOCTYPE r [<!ENTITY e \"<a x='1'\">]><r>&e;<b/></r>",
     ];
     for case in cases {
         for allow_dtd in [false, true] {

@@ -549,7 +549,9 @@ struct Context<'input> {
     namespace_start_idx: usize,
     current_attributes: Vec<TempAttributeData<'input>>,
     awaiting_subtree: Vec<NodeId>,
-    parent_prefixes: Vec<&'input str>,
+    // kontrakt: upstream keeps only the prefixes; with the local names too, the tokenizer can
+    // check an end tag against them (`open_element_name`). The first entry is the root node's.
+    parent_names: Vec<(&'input str, &'input str)>,
     entities: Vec<Entity<'input>>,
     after_text: Vec<Cow<'input, str>>,
     parent_id: NodeId,
@@ -677,7 +679,7 @@ fn parse<'input>(text: &'input str, opt: ParsingOptions<'input>) -> Result<Docum
         current_attributes: Vec::with_capacity(16),
         entities: Vec::new(),
         awaiting_subtree: Vec::new(),
-        parent_prefixes: vec![""],
+        parent_names: vec![("", "")],
         after_text: Vec::with_capacity(1),
         parent_id: NodeId::new(0),
         tag_name: TagNameSpan::new_null(),
@@ -692,7 +694,7 @@ fn parse<'input>(text: &'input str, opt: ParsingOptions<'input>) -> Result<Docum
         return Err(Error::NoRootNode);
     }
 
-    if ctx.parent_prefixes.len() > 1 {
+    if ctx.parent_names.len() > 1 {
         return Err(Error::UnclosedRootNode);
     }
 
@@ -762,6 +764,11 @@ impl<'input> tokenizer::XmlEvents<'input> for Context<'input> {
         }
     }
 
+    #[inline(always)]
+    fn open_element_name(&self) -> Option<(&'input str, &'input str)> {
+        // The root node has no name to repeat.
+        self.parent_names[1..].last().copied()
+    }
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -897,7 +904,7 @@ fn process_element<'input>(
             let parent_node = &mut ctx.doc.nodes[ctx.parent_id.get_usize()];
             // should never panic as we start with the single prefix of the
             // root node and always push another one when changing the parent
-            let parent_prefix = *ctx.parent_prefixes.last().unwrap();
+            let parent_prefix = ctx.parent_names.last().unwrap().0;
 
             #[cfg(feature = "positions")]
             {
@@ -917,8 +924,8 @@ fn process_element<'input>(
 
             if let Some(id) = parent_node.parent {
                 ctx.parent_id = id;
-                ctx.parent_prefixes.pop();
-                debug_assert!(!ctx.parent_prefixes.is_empty());
+                ctx.parent_names.pop();
+                debug_assert!(!ctx.parent_names.is_empty());
             } else {
                 // May occur in XML like this:
                 // <!DOCTYPE test [ <!ENTITY p '<p></p></p>'> ]>
@@ -947,7 +954,7 @@ fn process_element<'input>(
                 },
                 ctx.tag_name.pos..token_range.end,
             )?;
-            ctx.parent_prefixes.push(ctx.tag_name.prefix);
+            ctx.parent_names.push((ctx.tag_name.prefix, ctx.tag_name.name));
         }
     }
 

@@ -167,6 +167,13 @@ fn is_ascii_xml_str(bytes: &[u8]) -> bool {
     })
 }
 
+/// kontrakt: slice equality for the few bytes of a name, compared inline: `==` calls
+/// `memcmp`, which costs more than the comparison itself.
+#[inline]
+fn same_bytes(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).all(|(x, y)| x == y)
+}
+
 /// kontrakt: how many bytes at the start of `bytes` are in `ASCII_NAME_CHARS`.
 #[inline]
 fn ascii_name_len(bytes: &[u8]) -> usize {
@@ -298,6 +305,11 @@ pub trait XmlEvents<'input> {
     fn token(&mut self, token: Token<'input>) -> Result<()>;
 
     fn resolve_entity(&mut self, _pub_id: Option<&str>, _uri: &str) -> core::result::Result<Option<&'input str>, String> { Ok(None) }
+
+    /// kontrakt: the prefix and local name of the innermost open element, as `consume_qname`
+    /// returned them, if there is one: an end tag almost always repeats them, and checking
+    /// that byte by byte is cheaper than scanning the name.
+    fn open_element_name(&self) -> Option<(&'input str, &'input str)> { None }
 }
 
 // document ::= prolog element Misc*
@@ -785,7 +797,12 @@ fn parse_close_element<'input>(
     let start = s.pos();
     s.advance(2); // </
 
-    let (prefix, tag_name) = s.consume_qname()?;
+    // kontrakt: the fast path yields what `consume_qname` would, or nothing.
+    let expected = events.open_element_name();
+    let (prefix, tag_name) = match expected.and_then(|(prefix, local)| s.skip_qname(prefix, local)) {
+        Some(name) => name,
+        None => s.consume_qname()?,
+    };
     s.skip_spaces();
     s.consume_byte(b'>')?;
 
@@ -1257,6 +1274,33 @@ impl<'input> Stream<'input> {
         }
 
         Ok((prefix, local))
+    }
+
+    /// kontrakt: `consume_qname` where the name is expected to be `prefix:local` (or `local`
+    /// for an empty prefix), two strings that `consume_qname` returned before. If the bytes
+    /// here are that name followed by an ASCII byte that cannot continue it, `consume_qname`
+    /// would stop after them and return the same two strings: this skips them and returns
+    /// those. Otherwise it consumes nothing and returns `None`.
+    #[inline]
+    fn skip_qname(&mut self, prefix: &'input str, local: &'input str) -> Option<(&'input str, &'input str)> {
+        let rest = &self.span.text.as_bytes()[self.pos..self.end];
+        let local_start = if prefix.is_empty() { 0 } else { prefix.len() + 1 };
+        let name_end = local_start + local.len();
+        let ends_name = rest
+            .get(name_end)
+            .is_some_and(|&b| b < 128 && b != b':' && !ASCII_NAME_CHARS[b as usize]);
+        if !ends_name {
+            return None;
+        }
+
+        let same_prefix = prefix.is_empty()
+            || (same_bytes(&rest[..prefix.len()], prefix.as_bytes()) && rest[prefix.len()] == b':');
+        if !(same_prefix && same_bytes(&rest[local_start..name_end], local.as_bytes())) {
+            return None;
+        }
+
+        self.advance(name_end);
+        Some((prefix, local))
     }
 
     fn consume_eq(&mut self) -> Result<()> {
