@@ -874,10 +874,20 @@ fn process_element<'input>(
         }
     }
 
-    let namespaces = ctx.resolve_namespaces();
-    ctx.namespace_start_idx = ctx.doc.namespaces.tree_order.len();
+    // kontrakt: an end tag uses neither. Resolving them changes something only if a start
+    // tag left attributes or namespace declarations behind without ending (possible at the end
+    // of an entity's text), so only then does an end tag still have to resolve them.
+    let nothing_pending = ctx.current_attributes.is_empty()
+        && ctx.namespace_start_idx == ctx.doc.namespaces.tree_order.len();
+    let (namespaces, attributes) =
+        if nothing_pending && matches!(end_token, tokenizer::ElementEnd::Close(..)) {
+            (ShortRange::new(0, 0), ShortRange::new(0, 0))
+        } else {
+            let namespaces = ctx.resolve_namespaces();
+            ctx.namespace_start_idx = ctx.doc.namespaces.tree_order.len();
 
-    let attributes = resolve_attributes(namespaces, ctx)?;
+            (namespaces, resolve_attributes(namespaces, ctx)?)
+        };
 
     match end_token {
         tokenizer::ElementEnd::Empty => {
@@ -912,7 +922,7 @@ fn process_element<'input>(
             }
 
             if let NodeKind::Element { ref tag_name, .. } = parent_node.kind {
-                if prefix != parent_prefix || local != tag_name.local_name {
+                if !same_str(prefix, parent_prefix) || !same_str(local, tag_name.local_name) {
                     return Err(Error::UnexpectedCloseTag(
                         gen_qname_string(parent_prefix, tag_name.local_name),
                         gen_qname_string(prefix, local),
@@ -1310,6 +1320,13 @@ fn get_ns_idx_by_prefix(
             }
         }
     }
+}
+
+/// kontrakt: `a == b`, but true at once for the very same slice, which is what an end tag's
+/// name is when the tokenizer matched it against the open element's (`open_element_name`).
+#[inline]
+fn same_str(a: &str, b: &str) -> bool {
+    core::ptr::eq(a, b) || a == b
 }
 
 fn gen_qname_string(prefix: &str, local: &str) -> String {
