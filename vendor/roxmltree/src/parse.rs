@@ -1,5 +1,5 @@
 use alloc::string::{String, ToString};
-use alloc::{vec, vec::Vec};
+use alloc::vec::Vec;
 use alloc::borrow::Cow;
 use core::ops::Range;
 use core::mem::take;
@@ -572,9 +572,14 @@ impl<'input> Context<'input> {
         let new_child_id = NodeId::from(self.doc.nodes.len());
 
         let appending_element = matches!(kind, NodeKind::Element { .. });
+        // kontrakt: the parent's last child becomes the new node's previous sibling; taken
+        // before the push, the new node is written once and indexed not at all.
+        let prev_sibling = self.doc.nodes[self.parent_id.get_usize()]
+            .last_child
+            .replace(new_child_id);
         self.doc.nodes.push(NodeData {
             parent: Some(self.parent_id),
-            prev_sibling: None,
+            prev_sibling,
             next_subtree: None,
             last_child: None,
             kind,
@@ -582,18 +587,13 @@ impl<'input> Context<'input> {
             range,
         });
 
-        let last_child_id = self.doc.nodes[self.parent_id.get_usize()].last_child;
-        self.doc.nodes[new_child_id.get_usize()].prev_sibling = last_child_id;
-        self.doc.nodes[self.parent_id.get_usize()].last_child = Some(new_child_id);
-
         for id in &self.awaiting_subtree {
             self.doc.nodes[id.get_usize()].next_subtree = Some(new_child_id);
         }
         self.awaiting_subtree.clear();
 
         if !appending_element {
-            self.awaiting_subtree
-                .push(NodeId::from(self.doc.nodes.len() - 1));
+            self.awaiting_subtree.push(new_child_id);
         }
 
         Ok(new_child_id)
@@ -647,14 +647,16 @@ impl<'input> Context<'input> {
 fn parse<'input>(text: &'input str, opt: ParsingOptions<'input>) -> Result<Document<'input>> {
     // Trying to guess rough nodes and attributes amount.
     let nodes_capacity = memchr_iter(b'<', text.as_bytes()).count();
-    let attributes_capacity = memchr_iter(b'=', text.as_bytes()).count();
 
     // Init document.
+    // kontrakt: no second pass over the text to count `=` for the attributes' capacity (SOAP
+    // messages have few attributes; their `=` are mostly namespace declarations), and room
+    // for the namespaces of a usual message from the start instead of growing to it.
     let mut doc = Document {
         text,
         nodes: Vec::with_capacity(nodes_capacity),
-        attributes: Vec::with_capacity(attributes_capacity),
-        namespaces: Namespaces::default(),
+        attributes: Vec::new(),
+        namespaces: Namespaces::with_capacity(8),
     };
 
     // Add a root node.
@@ -678,8 +680,14 @@ fn parse<'input>(text: &'input str, opt: ParsingOptions<'input>) -> Result<Docum
         namespace_start_idx: 1,
         current_attributes: Vec::with_capacity(16),
         entities: Vec::new(),
-        awaiting_subtree: Vec::new(),
-        parent_names: vec![("", "")],
+        // kontrakt: both hold about one entry per level of nesting; room for the usual depth
+        // from the start instead of growing to it.
+        awaiting_subtree: Vec::with_capacity(16),
+        parent_names: {
+            let mut names = Vec::with_capacity(16);
+            names.push(("", ""));
+            names
+        },
         after_text: Vec::with_capacity(1),
         parent_id: NodeId::new(0),
         tag_name: TagNameSpan::new_null(),
