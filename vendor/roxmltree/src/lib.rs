@@ -711,15 +711,6 @@ struct Namespaces<'input> {
 }
 
 impl<'input> Namespaces<'input> {
-    /// kontrakt: room for `capacity` namespaces in each list.
-    fn with_capacity(capacity: usize) -> Self {
-        Namespaces {
-            values: Vec::with_capacity(capacity),
-            tree_order: Vec::with_capacity(capacity),
-            sorted_order: Vec::with_capacity(capacity),
-        }
-    }
-
     fn push_ns(
         &mut self,
         name: Option<&'input str>,

@@ -554,6 +554,8 @@ struct Context<'input> {
     parent_names: Vec<(&'input str, &'input str)>,
     entities: Vec<Entity<'input>>,
     after_text: Vec<Cow<'input, str>>,
+    // kontrakt: whether the last node is a text that later pieces still join.
+    text_node_open: bool,
     parent_id: NodeId,
     tag_name: TagNameSpan<'input>,
     loop_detector: LoopDetector,
@@ -604,16 +606,21 @@ impl<'input> Context<'input> {
         text: Cow<'input, str>,
         range: Range<usize>,
     ) -> Result<()> {
-        if self.after_text.is_empty() {
-            let text = match &text {
-                Cow::Borrowed(text) => StringStorage::Borrowed(text),
-                Cow::Owned(text) => StringStorage::new_owned(text.as_str()),
-            };
-
-            self.append_node(NodeKind::Text(text), range)?;
+        // kontrakt: the first piece of a text lives only in its node; `after_text` holds the
+        // pieces after it (entity and CDATA boundaries), so the usual text of one piece
+        // is not also pushed to and cleared from a list.
+        if self.text_node_open {
+            self.after_text.push(text);
+            return Ok(());
         }
 
-        self.after_text.push(text);
+        let text = match &text {
+            Cow::Borrowed(text) => StringStorage::Borrowed(text),
+            Cow::Owned(text) => StringStorage::new_owned(text.as_str()),
+        };
+
+        self.append_node(NodeKind::Text(text), range)?;
+        self.text_node_open = true;
         Ok(())
     }
 
@@ -627,36 +634,40 @@ impl<'input> Context<'input> {
             _ => unreachable!(),
         };
 
-        *text = StringStorage::new_owned(&self.after_text.join(""));
+        let mut merged = String::from(text.as_str());
+        merged.extend(self.after_text.iter().map(|piece| piece.as_ref()));
+        *text = StringStorage::new_owned(&merged);
     }
 
     #[inline]
     fn reset_after_text(&mut self) {
-        if self.after_text.is_empty() {
+        if !self.text_node_open {
             return;
         }
 
-        if self.after_text.len() > 1 {
+        self.text_node_open = false;
+        if !self.after_text.is_empty() {
             self.merge_text();
+            self.after_text.clear();
         }
-
-        self.after_text.clear();
     }
 }
 
 fn parse<'input>(text: &'input str, opt: ParsingOptions<'input>) -> Result<Document<'input>> {
     // Trying to guess rough nodes and attributes amount.
-    let nodes_capacity = memchr_iter(b'<', text.as_bytes()).count();
+    // kontrakt: half as much again: a pretty-printed document has a text node between any two
+    // tags besides its elements, and growing past the guess copies every node.
+    let tags = memchr_iter(b'<', text.as_bytes()).count();
+    let nodes_capacity = tags + tags / 2 + 1;
 
     // Init document.
     // kontrakt: no second pass over the text to count `=` for the attributes' capacity (SOAP
-    // messages have few attributes; their `=` are mostly namespace declarations), and room
-    // for the namespaces of a usual message from the start instead of growing to it.
+    // messages have few attributes; their `=` are mostly namespace declarations).
     let mut doc = Document {
         text,
         nodes: Vec::with_capacity(nodes_capacity),
         attributes: Vec::new(),
-        namespaces: Namespaces::with_capacity(8),
+        namespaces: Namespaces::default(),
     };
 
     // Add a root node.
@@ -688,7 +699,8 @@ fn parse<'input>(text: &'input str, opt: ParsingOptions<'input>) -> Result<Docum
             names.push(("", ""));
             names
         },
-        after_text: Vec::with_capacity(1),
+        after_text: Vec::new(),
+        text_node_open: false,
         parent_id: NodeId::new(0),
         tag_name: TagNameSpan::new_null(),
         loop_detector: LoopDetector::default(),
@@ -1059,6 +1071,7 @@ fn resolve_attributes(namespaces: ShortRange, ctx: &mut Context) -> Result<Short
     Ok((start_idx..ctx.doc.attributes.len()).into())
 }
 
+#[inline(always)]
 fn process_text<'input>(
     text: &'input str,
     range: Range<usize>,
@@ -1066,12 +1079,22 @@ fn process_text<'input>(
     ctx: &mut Context<'input>,
 ) -> Result<()> {
     // Add text as is if it has only valid characters.
-    // kontrakt: the tokenizer noted whether the text holds `&` or `\r`.
+    // kontrakt: the tokenizer noted whether the text holds `&` or `\r`; this check is inlined
+    // into the token dispatch, the rest stays out of line.
     if !has_amp_or_cr {
         ctx.append_text(Cow::Borrowed(text), range)?;
         return Ok(());
     }
 
+    process_text_with_references(range, ctx)
+}
+
+/// kontrakt: upstream's `process_text` after the check for plain text.
+#[inline(never)]
+fn process_text_with_references<'input>(
+    range: Range<usize>,
+    ctx: &mut Context<'input>,
+) -> Result<()> {
     let mut text_buffer = TextBuffer::new();
     let mut is_as_is = false; // TODO: explain
     let mut stream = Stream::from_substr(ctx.doc.text, range.clone());
