@@ -43,11 +43,15 @@ pub fn feed(validator: &mut Validator, root: Node) {
 fn open<'a>(validator: &mut Validator, node: Node<'a, '_>, attributes: &mut Vec<Attribute<'a>>) {
     if node.is_element() {
         attributes.clear();
-        attributes.extend(node.attributes().map(|a| Attribute {
-            ns: a.namespace().filter(|ns| !ns.is_empty()),
-            local: a.name(),
-            value: a.value(),
-        }));
+        let found = node.attributes();
+        // most elements have none, and extending by an empty iterator is not free
+        if found.len() != 0 {
+            attributes.extend(found.map(|a| Attribute {
+                ns: a.namespace().filter(|ns| !ns.is_empty()),
+                local: a.name(),
+                value: a.value(),
+            }));
+        }
         let name = node.tag_name();
         let tag = StartTag {
             // `xmlns=""` gives the tree an empty namespace, where XML Namespaces says none
