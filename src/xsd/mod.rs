@@ -77,6 +77,8 @@ pub struct SchemaSet {
     components: model::Components,
     nullable: Vec<bool>,
     automata: automaton::Automata,
+    /// By element declaration: its elements' start when they have no attributes.
+    plain_starts: Vec<Option<validate::ContentStart>>,
     error_limit: usize,
     /// By type: whether its valid values may be remembered across validations.
     context_free: Vec<bool>,
@@ -99,10 +101,12 @@ impl SchemaSet {
             &content::Models::new(&components.particles, &nullable),
         );
         let context_free = simple::context_free_types(&components);
+        let plain_starts = validate::plain_starts(&components);
         Ok(SchemaSet {
             components,
             nullable,
             automata,
+            plain_starts,
             error_limit: options.error_limit,
             context_free,
             identity: memo::new_set_identity(),
@@ -145,6 +149,7 @@ impl SchemaSet {
             &self.components,
             &self.nullable,
             &self.automata,
+            &self.plain_starts,
             self.error_limit,
             memo::ValidValues::take(self.identity, &self.context_free),
         )

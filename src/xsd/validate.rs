@@ -145,6 +145,54 @@ enum Content {
     },
 }
 
+/// How an element's content is to be assessed, as far as its declaration and type decide it.
+#[derive(Debug, Clone, Copy)]
+pub enum ContentStart {
+    Simple(TypeId),
+    Elements {
+        particle: ParticleId,
+        mixed: bool,
+        /// The declaration has a fixed value (only a mixed element's text can have it).
+        fixed: bool,
+    },
+    Empty,
+}
+
+impl ContentStart {
+    fn of(c: &Components, decl: Option<ElemId>, ty: TypeId) -> Self {
+        let ct = match &c.types[ty].kind {
+            TypeKind::Simple(_) => return ContentStart::Simple(ty),
+            TypeKind::Complex(ct) => ct,
+        };
+        match ct.content {
+            ContentType::Simple(st) => ContentStart::Simple(st),
+            ContentType::Elements { particle, mixed } => ContentStart::Elements {
+                particle,
+                mixed,
+                fixed: decl
+                    .and_then(|e| c.elements[e].value.as_ref())
+                    .is_some_and(|v| v.fixed),
+            },
+            ContentType::Empty => ContentStart::Empty,
+        }
+    }
+}
+
+/// By element declaration: how the content of an element of it starts when its start tag has
+/// no attributes, where nothing about it but its content needs assessing (None: the
+/// declaration or its type is abstract, or the type declares attributes). Computed once per
+/// schema set, so that the usual element skips the start tag's checks.
+pub fn plain_starts(c: &Components) -> Vec<Option<ContentStart>> {
+    (c.elements.iter().enumerate())
+        .map(|(e, d)| {
+            let ct = c.complex(d.type_id);
+            let checked =
+                d.is_abstract || ct.is_some_and(|ct| ct.is_abstract || !ct.attributes.is_empty());
+            (!checked).then(|| ContentStart::of(c, Some(e), d.type_id))
+        })
+        .collect()
+}
+
 struct Frame {
     ordinal: usize,
     offset: usize,
@@ -204,6 +252,8 @@ pub struct Validator<'s> {
     c: &'s Components,
     models: Models<'s>,
     automata: &'s Automata,
+    /// By declaration, from [`plain_starts`].
+    plain_starts: &'s [Option<ContentStart>],
     /// Content-model working memory shared by all elements of the document.
     buffers: Buffers,
     findings: Findings,
@@ -251,6 +301,7 @@ impl<'s> Validator<'s> {
         c: &'s Components,
         nullable: &'s [bool],
         automata: &'s Automata,
+        plain_starts: &'s [Option<ContentStart>],
         limit: usize,
         valid_values: ValidValues<'s>,
     ) -> Self {
@@ -259,6 +310,7 @@ impl<'s> Validator<'s> {
             c,
             models: Models::new(&c.particles, nullable),
             automata,
+            plain_starts,
             buffers: Buffers::default(),
             findings: Findings::default(),
             limit,
@@ -453,6 +505,8 @@ impl<'s> Validator<'s> {
                     return Assess::Skip;
                 };
                 match (&c.particles[matched.leaf].term, matched.element) {
+                    // the usual child is the leaf's own declaration: no substitution to check
+                    (Term::Element(head), Some(actual)) if *head == actual => Assess::Decl(actual),
                     (Term::Element(head), Some(actual)) => {
                         Assess::Decl(self.substitute(tag, *head, actual, ordinal))
                     }
@@ -463,8 +517,8 @@ impl<'s> Validator<'s> {
         }
     }
 
-    /// The declaration `actual` a child matched by `head`'s leaf uses: `head` itself or the
-    /// member of its substitution group with the child's name, which `head` may block.
+    /// The declaration `actual`, a member of the substitution group of `head_id`, whose leaf
+    /// matched the child: the head may block it.
     fn substitute(
         &mut self,
         tag: &StartTag,
@@ -473,26 +527,24 @@ impl<'s> Validator<'s> {
         ordinal: usize,
     ) -> ElemId {
         let c = self.c;
-        if actual != head_id {
-            let head = &c.elements[head_id];
-            let mut blocked = DerivationSet {
-                substitution: false,
-                ..head.block
-            };
-            if let Some(ct) = c.complex(head.type_id) {
-                blocked.extension |= ct.block.extension;
-                blocked.restriction |= ct.block.restriction;
-            }
-            if head.block.substitution
-                || !type_derives(c, c.elements[actual].type_id, head.type_id, blocked)
-            {
-                let message = format!(
-                    "{} may not substitute for {}: blocked",
-                    display_name(tag.ns, tag.local),
-                    head.name
-                );
-                self.error(tag.offset, At::element(ordinal), message);
-            }
+        let head = &c.elements[head_id];
+        let mut blocked = DerivationSet {
+            substitution: false,
+            ..head.block
+        };
+        if let Some(ct) = c.complex(head.type_id) {
+            blocked.extension |= ct.block.extension;
+            blocked.restriction |= ct.block.restriction;
+        }
+        if head.block.substitution
+            || !type_derives(c, c.elements[actual].type_id, head.type_id, blocked)
+        {
+            let message = format!(
+                "{} may not substitute for {}: blocked",
+                display_name(tag.ns, tag.local),
+                head.name
+            );
+            self.error(tag.offset, At::element(ordinal), message);
         }
         actual
     }
@@ -563,6 +615,11 @@ impl<'s> Validator<'s> {
         if depth > MAX_DEPTH {
             self.error(tag.offset, at, "elements nested too deeply to validate");
             return Content::Skip;
+        }
+        if let Some(&Some(start)) = decl.and_then(|e| self.plain_starts.get(e))
+            && tag.attributes.is_empty()
+        {
+            return self.content_start(start);
         }
         let c = self.c;
         let d = decl.map(|e| &c.elements[e]);
@@ -638,40 +695,29 @@ impl<'s> Validator<'s> {
                 report_at,
                 has_content: false,
             },
-            None => self.content_start(decl, effective),
+            None => self.content_start(ContentStart::of(c, decl, effective)),
         }
     }
 
-    fn content_start(&mut self, decl: Option<ElemId>, ty: TypeId) -> Content {
-        let c = self.c;
-        let ct = match &c.types[ty].kind {
-            TypeKind::Simple(_) => {
-                return Content::Simple {
-                    ty,
-                    child_seen: false,
-                };
-            }
-            TypeKind::Complex(ct) => ct,
-        };
-        match ct.content {
-            ContentType::Simple(st) => Content::Simple {
-                ty: st,
+    fn content_start(&mut self, start: ContentStart) -> Content {
+        match start {
+            ContentStart::Simple(ty) => Content::Simple {
+                ty,
                 child_seen: false,
             },
-            ContentType::Elements { particle, mixed } => {
-                let fixed = decl
-                    .and_then(|e| c.elements[e].value.as_ref())
-                    .is_some_and(|v| v.fixed);
-                Content::Elements {
-                    root: particle,
-                    cursor: self.automata.start(particle),
-                    mixed,
-                    errors_before: self.findings.errors.len(),
-                    stray_text: None,
-                    fixed_text: mixed && fixed,
-                }
-            }
-            _ => Content::Empty {
+            ContentStart::Elements {
+                particle,
+                mixed,
+                fixed,
+            } => Content::Elements {
+                root: particle,
+                cursor: self.automata.start(particle),
+                mixed,
+                errors_before: self.findings.errors.len(),
+                stray_text: None,
+                fixed_text: mixed && fixed,
+            },
+            ContentStart::Empty => Content::Empty {
                 stray_text: None,
                 first_child: None,
             },
@@ -728,11 +774,13 @@ impl<'s> Validator<'s> {
         };
         let at = At::element(ordinal);
         let c = self.c;
-        // the local name, for messages
-        let name: &str = match (&name, decl) {
-            (Some(name), _) => name,
-            (None, Some(e)) => &c.elements[e].name.local,
-            (None, None) => "",
+        // the local name, for messages: looked up only when there is one to write
+        let name = || -> &str {
+            match (&name, decl) {
+                (Some(name), _) => name,
+                (None, Some(e)) => &c.elements[e].name.local,
+                (None, None) => "",
+            }
         };
         let value = match content {
             Content::Skip | Content::Lax => Assessed::Skipped,
@@ -760,7 +808,7 @@ impl<'s> Validator<'s> {
                         if !keep && self.valid_values.contains(ty, &text) {
                             None
                         } else {
-                            let what = format_args!("element {name}");
+                            let what = format_args!("element {}", name());
                             self.simple_value(offset, ty, &text, at, what, keep, scope)
                         }
                     }
@@ -811,7 +859,8 @@ impl<'s> Validator<'s> {
                 if !self.automata.is_complete(&self.models, root, &cursor) {
                     let state = self.automata.match_state(root, &cursor);
                     let expected = describe_expected(c, &self.models, root, state);
-                    let message = format!("content of {} is incomplete; expected {expected}", name);
+                    let message =
+                        format!("content of {} is incomplete; expected {expected}", name());
                     self.error(offset, at, message);
                 }
                 Assessed::NoValue

@@ -13,11 +13,11 @@ pub fn feed(validator: &mut Validator, root: Node) {
     // one buffer for every element's attributes, instead of a Vec per element
     let mut attributes = Vec::new();
     let mut node = root;
-    open(validator, node, &mut attributes);
     loop {
+        // the one place a node is opened, so that `open` is inlined here
+        open(validator, node, &mut attributes);
         if let Some(child) = node.first_child() {
             node = child;
-            open(validator, node, &mut attributes);
             continue;
         }
         // no children: close it and its ancestors up to one with a next sibling
@@ -30,7 +30,6 @@ pub fn feed(validator: &mut Validator, root: Node) {
             }
             if let Some(next) = node.next_sibling() {
                 node = next;
-                open(validator, node, &mut attributes);
                 break;
             }
             match node.parent() {
@@ -44,15 +43,20 @@ pub fn feed(validator: &mut Validator, root: Node) {
 fn open<'a>(validator: &mut Validator, node: Node<'a, '_>, attributes: &mut Vec<Attribute<'a>>) {
     if node.is_element() {
         attributes.clear();
-        attributes.extend(node.attributes().map(|a| Attribute {
-            ns: a.namespace().filter(|ns| !ns.is_empty()),
-            local: a.name(),
-            value: a.value(),
-        }));
+        let found = node.attributes();
+        // most elements have none, and extending by an empty iterator is not free
+        if found.len() != 0 {
+            attributes.extend(found.map(|a| Attribute {
+                ns: a.namespace().filter(|ns| !ns.is_empty()),
+                local: a.name(),
+                value: a.value(),
+            }));
+        }
+        let name = node.tag_name();
         let tag = StartTag {
             // `xmlns=""` gives the tree an empty namespace, where XML Namespaces says none
-            ns: node.tag_name().namespace().filter(|ns| !ns.is_empty()),
-            local: node.tag_name().name(),
+            ns: name.namespace().filter(|ns| !ns.is_empty()),
+            local: name.name(),
             attributes,
             offset: node.range().start,
         };
