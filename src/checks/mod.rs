@@ -3,6 +3,8 @@
 
 mod rules;
 
+use std::borrow::Cow;
+
 use chrono::NaiveDate;
 use serde::Serialize;
 
@@ -28,13 +30,14 @@ pub enum Verdict {
 
 #[derive(Debug, Clone, Serialize)]
 pub struct CheckResult {
-    pub check: String,
+    /// Borrowed for the fixed names every exchange repeats, which then cost no allocation.
+    pub check: Cow<'static, str>,
     #[serde(flatten)]
     pub verdict: Verdict,
 }
 
 impl CheckResult {
-    pub fn new(check: impl Into<String>, verdict: Verdict) -> CheckResult {
+    pub fn new(check: impl Into<Cow<'static, str>>, verdict: Verdict) -> CheckResult {
         CheckResult {
             check: check.into(),
             verdict,
@@ -44,7 +47,7 @@ impl CheckResult {
     /// The same check named as part of `step` (e.g. `step 2 HentSag: outcome`).
     pub fn within(self, step: &str) -> CheckResult {
         CheckResult {
-            check: format!("{step}: {}", self.check),
+            check: format!("{step}: {}", self.check).into(),
             verdict: self.verdict,
         }
     }
@@ -109,7 +112,7 @@ impl Judgement {
     pub fn could_not_test(stage: &str, message: String) -> Judgement {
         Judgement {
             expectation: Expectation::Success,
-            checks: vec![CheckResult::new(stage, Verdict::Error(message))],
+            checks: vec![CheckResult::new(stage.to_owned(), Verdict::Error(message))],
             canonical_response: None,
         }
     }
