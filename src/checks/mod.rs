@@ -217,7 +217,8 @@ pub fn judge_request(
         }
     };
 
-    let Ok(text) = std::str::from_utf8(answer.body) else {
+    // Checked with SIMD: every response body is, whole, before it is parsed.
+    let Ok(text) = simdutf8::basic::from_utf8(answer.body) else {
         checks.push(CheckResult::new(
             "envelope",
             Verdict::Fail(format!("HTTP {}: the body is not UTF-8", answer.status)),
