@@ -3,7 +3,8 @@
 
 mod rules;
 
-use std::borrow::Cow;
+use std::fmt;
+use std::sync::Arc;
 
 use chrono::NaiveDate;
 use serde::Serialize;
@@ -30,14 +31,51 @@ pub enum Verdict {
 
 #[derive(Debug, Clone, Serialize)]
 pub struct CheckResult {
-    /// Borrowed for the fixed names every exchange repeats, which then cost no allocation.
-    pub check: Cow<'static, str>,
+    pub check: CheckName,
     #[serde(flatten)]
     pub verdict: Verdict,
 }
 
+/// The name a check is reported under. The names every exchange repeats are static or shared
+/// with the contract, so judging an exchange allocates none of them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CheckName {
+    Fixed(&'static str),
+    /// `rule <description>`, the description shared with the contract's operation.
+    Rule(Arc<str>),
+    Other(String),
+}
+
+impl fmt::Display for CheckName {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            CheckName::Fixed(name) => f.write_str(name),
+            CheckName::Rule(description) => write!(f, "rule {description}"),
+            CheckName::Other(name) => f.write_str(name),
+        }
+    }
+}
+
+impl Serialize for CheckName {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+
+impl From<&'static str> for CheckName {
+    fn from(name: &'static str) -> CheckName {
+        CheckName::Fixed(name)
+    }
+}
+
+impl From<String> for CheckName {
+    fn from(name: String) -> CheckName {
+        CheckName::Other(name)
+    }
+}
+
 impl CheckResult {
-    pub fn new(check: impl Into<Cow<'static, str>>, verdict: Verdict) -> CheckResult {
+    pub fn new(check: impl Into<CheckName>, verdict: Verdict) -> CheckResult {
         CheckResult {
             check: check.into(),
             verdict,
@@ -287,7 +325,7 @@ pub fn judge_request(
         for (rule, description) in operation.rules.iter().zip(&operation.rule_descriptions) {
             if rule.judges(RuleScope::Response) {
                 checks.push(CheckResult::new(
-                    ["rule ", description].concat(),
+                    CheckName::Rule(description.clone()),
                     rules::response_verdict(rule, request, envelope.body_child, ctx.today),
                 ));
             }
