@@ -34,8 +34,7 @@ impl Variables {
         while let Some(start) = placeholder_start(rest) {
             out.push_str(&rest[..start]);
             let after = &rest[start + 2..];
-            let end = after
-                .find('}')
+            let end = memchr::memchr(b'}', after.as_bytes())
                 .ok_or(TemplateError::Unterminated(offset + start))?;
             let name = &after[..end];
             match name {
@@ -69,10 +68,9 @@ impl Variables {
 }
 
 /// Where the first `${` in `text` starts. Templates are expanded for every request sent, and
-/// a search for the `$` alone (memchr) is far cheaper than a substring search.
+/// a search for the `$` alone (memchr, with SIMD) is far cheaper than a substring search.
 fn placeholder_start(text: &str) -> Option<usize> {
-    text.match_indices('$')
-        .map(|(index, _)| index)
+    memchr::memchr_iter(b'$', text.as_bytes())
         .find(|&index| text.as_bytes().get(index + 1) == Some(&b'{'))
 }
 

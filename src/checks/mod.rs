@@ -3,6 +3,9 @@
 
 mod rules;
 
+use std::fmt;
+use std::sync::Arc;
+
 use chrono::NaiveDate;
 use serde::Serialize;
 
@@ -28,13 +31,51 @@ pub enum Verdict {
 
 #[derive(Debug, Clone, Serialize)]
 pub struct CheckResult {
-    pub check: String,
+    pub check: CheckName,
     #[serde(flatten)]
     pub verdict: Verdict,
 }
 
+/// The name a check is reported under. The names every exchange repeats are static or shared
+/// with the contract, so judging an exchange allocates none of them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CheckName {
+    Fixed(&'static str),
+    /// `rule <description>`, the description shared with the contract's operation.
+    Rule(Arc<str>),
+    Other(String),
+}
+
+impl fmt::Display for CheckName {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            CheckName::Fixed(name) => f.write_str(name),
+            CheckName::Rule(description) => write!(f, "rule {description}"),
+            CheckName::Other(name) => f.write_str(name),
+        }
+    }
+}
+
+impl Serialize for CheckName {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+
+impl From<&'static str> for CheckName {
+    fn from(name: &'static str) -> CheckName {
+        CheckName::Fixed(name)
+    }
+}
+
+impl From<String> for CheckName {
+    fn from(name: String) -> CheckName {
+        CheckName::Other(name)
+    }
+}
+
 impl CheckResult {
-    pub fn new(check: impl Into<String>, verdict: Verdict) -> CheckResult {
+    pub fn new(check: impl Into<CheckName>, verdict: Verdict) -> CheckResult {
         CheckResult {
             check: check.into(),
             verdict,
@@ -44,7 +85,7 @@ impl CheckResult {
     /// The same check named as part of `step` (e.g. `step 2 HentSag: outcome`).
     pub fn within(self, step: &str) -> CheckResult {
         CheckResult {
-            check: format!("{step}: {}", self.check),
+            check: format!("{step}: {}", self.check).into(),
             verdict: self.verdict,
         }
     }
@@ -109,7 +150,7 @@ impl Judgement {
     pub fn could_not_test(stage: &str, message: String) -> Judgement {
         Judgement {
             expectation: Expectation::Success,
-            checks: vec![CheckResult::new(stage, Verdict::Error(message))],
+            checks: vec![CheckResult::new(stage.to_owned(), Verdict::Error(message))],
             canonical_response: None,
         }
     }
@@ -214,7 +255,8 @@ pub fn judge_request(
         }
     };
 
-    let Ok(text) = std::str::from_utf8(answer.body) else {
+    // Checked with SIMD: every response body is, whole, before it is parsed.
+    let Ok(text) = simdutf8::basic::from_utf8(answer.body) else {
         checks.push(CheckResult::new(
             "envelope",
             Verdict::Fail(format!("HTTP {}: the body is not UTF-8", answer.status)),
@@ -283,7 +325,7 @@ pub fn judge_request(
         for (rule, description) in operation.rules.iter().zip(&operation.rule_descriptions) {
             if rule.judges(RuleScope::Response) {
                 checks.push(CheckResult::new(
-                    ["rule ", description].concat(),
+                    CheckName::Rule(description.clone()),
                     rules::response_verdict(rule, request, envelope.body_child, ctx.today),
                 ));
             }

@@ -10,6 +10,7 @@ pub use rules::{Condition, OutsideWindow, Rule, RuleError, RuleScope};
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use serde::Deserialize;
 
@@ -72,8 +73,9 @@ pub struct Operation {
     /// Service-wide rules followed by the operation's own.
     pub rules: Vec<Rule>,
     /// What [`Rule::describe`] says of each of `rules`, in the same order: made once at load,
-    /// as every exchange's verdicts and every report name the rules by it.
-    pub rule_descriptions: Vec<String>,
+    /// as every exchange's verdicts and every report name the rules by it (shared, not copied,
+    /// by the verdicts).
+    pub rule_descriptions: Vec<Arc<str>>,
     /// Service-wide field bindings followed by the operation's own: which request fields hold
     /// which kind of value, for generated cases.
     pub fields: Vec<FieldBinding>,
@@ -254,7 +256,7 @@ impl Contract {
                 response: QName::resolve(&op.response, &namespaces).map_err(invalid)?,
                 name: op.name,
                 soap_action: op.soap_action,
-                rule_descriptions: rules.iter().map(Rule::describe).collect(),
+                rule_descriptions: rules.iter().map(|r| r.describe().into()).collect(),
                 rules,
             });
         }

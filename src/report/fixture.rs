@@ -13,7 +13,7 @@ pub(crate) const CPR: &str = "0101901234";
 
 fn check(name: &str, verdict: Verdict) -> CheckResult {
     CheckResult {
-        check: name.to_owned(),
+        check: name.to_owned().into(),
         verdict,
     }
 }

@@ -96,7 +96,7 @@ pub fn services(contracts: &[Contract]) -> Result<Vec<ServiceRecord>, ReportErro
                     .iter()
                     .map(|op| OperationRecord {
                         name: op.name.clone(),
-                        rules: op.rule_descriptions.clone(),
+                        rules: op.rule_descriptions.iter().map(|d| d.to_string()).collect(),
                     })
                     .collect(),
             })

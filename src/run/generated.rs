@@ -358,7 +358,7 @@ pub(super) fn first_problem(judgement: &Judgement) -> String {
         .first_problem()
         .map(|p| match &p.verdict {
             Verdict::Fail(m) | Verdict::Error(m) => format!("{}: {m}", p.check),
-            _ => p.check.clone(),
+            _ => p.check.to_string(),
         })
         .unwrap_or_default()
 }

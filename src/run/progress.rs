@@ -2,13 +2,14 @@
 //! otherwise (CI logs, pipes; passing lines are flushed in batches). The plain format is `PASS  <trial>` or
 //! `FAIL|BASELINED|ERROR  <trial> — <check>: <message>`; scripts and tests parse it.
 
+use std::fmt::{self, Display};
 use std::io::{BufWriter, IsTerminal, Stdout, Write};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use indicatif::{ProgressBar, ProgressStyle};
 
-use crate::checks::{Outcome, Verdict};
+use crate::checks::{CheckResult, Outcome, Verdict};
 
 use super::CaseResult;
 
@@ -31,7 +32,7 @@ pub struct Lines {
 const LINES_FLUSHED_EVERY: Duration = Duration::from_millis(100);
 
 impl Lines {
-    fn write(&mut self, line: &str, urgent: bool) {
+    fn write(&mut self, line: impl Display, urgent: bool) {
         // Like println!, except that a closed stdout must not stop the run.
         let _ = writeln!(self.out, "{line}");
         if urgent || self.flushed.elapsed() >= LINES_FLUSHED_EVERY {
@@ -66,15 +67,16 @@ impl Progress {
 
     /// Reports a finished case; `baselined` marks a failure the baseline accepts.
     pub fn case_finished(&self, result: &CaseResult, baselined: bool) {
-        let line = case_line(result, baselined);
+        // Formatted straight into the output: a soak finishes a case per exchange.
+        let line = CaseLine { result, baselined };
         match self {
             Progress::Plain(lines) => {
                 let passed = result.judgement.outcome() == Outcome::Passed;
-                lock(lines).write(&line, !passed);
+                lock(lines).write(line, !passed);
             }
             Progress::Bar(bar) => {
                 if result.judgement.outcome() != Outcome::Passed {
-                    bar.println(line);
+                    bar.println(line.to_string());
                 }
                 bar.set_message(result.case.name.clone());
                 bar.inc(1);
@@ -105,22 +107,32 @@ fn running_in_ci() -> bool {
 
 /// The plain line for one finished case.
 pub fn case_line(result: &CaseResult, baselined: bool) -> String {
-    let name = &result.case.name;
-    match (result.judgement.outcome(), result.judgement.first_problem()) {
-        (Outcome::Passed, _) => format!("PASS  {name}"),
-        (outcome, problem) => {
-            let label = match outcome {
-                Outcome::Failed if baselined => "BASELINED",
-                Outcome::Failed => "FAIL",
-                _ => "ERROR",
-            };
-            let detail = problem
-                .map(|c| match &c.verdict {
-                    Verdict::Fail(m) | Verdict::Error(m) => format!("{}: {m}", c.check),
-                    _ => String::new(),
-                })
-                .unwrap_or_default();
-            format!("{label}  {name} — {detail}")
+    CaseLine { result, baselined }.to_string()
+}
+
+/// The plain line for one finished case; `baselined` marks a failure the baseline accepts.
+struct CaseLine<'a> {
+    result: &'a CaseResult,
+    baselined: bool,
+}
+
+impl Display for CaseLine<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let name = &self.result.case.name;
+        let judgement = &self.result.judgement;
+        let label = match judgement.outcome() {
+            Outcome::Passed => return write!(f, "PASS  {name}"),
+            Outcome::Failed if self.baselined => "BASELINED",
+            Outcome::Failed => "FAIL",
+            Outcome::CouldNotTest => "ERROR",
+        };
+        write!(f, "{label}  {name} — ")?;
+        match judgement.first_problem() {
+            Some(CheckResult {
+                check,
+                verdict: Verdict::Fail(m) | Verdict::Error(m),
+            }) => write!(f, "{check}: {m}"),
+            _ => Ok(()),
         }
     }
 }

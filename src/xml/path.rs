@@ -41,6 +41,7 @@ struct Step {
 }
 
 impl Step {
+    #[inline]
     fn selects(&self, node: &Node) -> bool {
         node.is_element()
             && self
@@ -225,9 +226,18 @@ impl XmlPath {
         let Some((step, rest)) = steps.split_first() else {
             return self.value_of(node).and_then(f);
         };
-        node.children()
-            .filter(|n| step.selects(n))
-            .find_map(|child| self.find_map_along(rest, child, f))
+        // Walked sibling by sibling rather than with `children()`: rules evaluate paths on every
+        // exchange, and the double-ended iterator's end check costs as much as the step test.
+        let mut child = node.first_child();
+        while let Some(candidate) = child {
+            if step.selects(&candidate)
+                && let Some(found) = self.find_map_along(rest, candidate, f)
+            {
+                return Some(found);
+            }
+            child = candidate.next_sibling();
+        }
+        None
     }
 
     /// The value the path selects at one element its steps reached.
@@ -244,14 +254,21 @@ impl XmlPath {
 
 /// Concatenated text of an element, trimmed.
 pub fn text_content<'a>(element: Node<'a, '_>) -> Cow<'a, str> {
+    // Rules read values on every exchange, and most elements hold a single text node: that one
+    // is borrowed, trimmed, without walking the subtree or building a concatenation.
+    if let Some(only) = element.first_child()
+        && only.is_text()
+        && only.next_sibling().is_none()
+    {
+        return Cow::Borrowed(trim(only.text().unwrap_or_default()));
+    }
     let mut texts = element
         .descendants()
-        .filter_map(|n| n.text().filter(|_| n.is_text()));
+        .filter(|n| n.is_text())
+        .filter_map(|n| n.text());
     let first = texts.next().unwrap_or_default();
-    // Rules read values on every exchange, and most elements hold a single text node: that one
-    // is borrowed, trimmed, without building a concatenation.
     match texts.next() {
-        None => Cow::Borrowed(first.trim()),
+        None => Cow::Borrowed(trim(first)),
         Some(second) => {
             let mut all = String::from(first);
             all.push_str(second);
@@ -259,6 +276,17 @@ pub fn text_content<'a>(element: Node<'a, '_>) -> Cow<'a, str> {
             Cow::Owned(all.trim().to_owned())
         }
     }
+}
+
+/// `str::trim`, answered without decoding characters for the usual value that starts and ends
+/// in a printable ASCII character (no Unicode white space is ASCII outside the control range
+/// and the space).
+fn trim(text: &str) -> &str {
+    let printable = |byte: Option<&u8>| byte.is_some_and(|b| (b'!'..=b'~').contains(b));
+    if printable(text.as_bytes().first()) && printable(text.as_bytes().last()) {
+        return text;
+    }
+    text.trim()
 }
 
 #[cfg(test)]
@@ -304,6 +332,20 @@ mod tests {
         assert!(p("k:A//k:B").selects_chain(&[a, a, b]));
         assert!(!p("k:A//k:B").selects_chain(&[b, a, b]));
         assert!(!p("k:A/k:B/@id").selects_chain(&[a, b]));
+    }
+
+    #[test]
+    fn values_are_trimmed_of_unicode_white_space_too() {
+        let doc = roxmltree::Document::parse(
+            "<r><a>\u{a0}x\u{2003}</a><b>\u{e6}</b><c>\t!~\n</c><d/></r>",
+        )
+        .unwrap();
+        let p = |s: &str| XmlPath::parse(s, &ns()).unwrap();
+        let first = |s: &str| p(s).first_value(doc.root_element());
+        assert_eq!(first("a").as_deref(), Some("x"));
+        assert_eq!(first("b").as_deref(), Some("\u{e6}"));
+        assert_eq!(first("c").as_deref(), Some("!~"));
+        assert_eq!(first("d").as_deref(), Some(""));
     }
 
     #[test]
