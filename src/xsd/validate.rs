@@ -683,13 +683,7 @@ impl<'s> Validator<'s> {
                 }
             }
         }
-        // most elements have no attributes and a type that declares none: nothing to check
-        let declares_attributes = c
-            .complex(effective)
-            .is_some_and(|ct| !ct.attributes.is_empty());
-        if !tag.attributes.is_empty() || declares_attributes {
-            self.attributes(tag, effective, at, scope);
-        }
+        self.attributes(tag, effective, at, scope);
         match nil {
             Some(report_at) => Content::Nil {
                 report_at,
