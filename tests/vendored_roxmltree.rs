@@ -3,6 +3,9 @@
 //! must agree on success or failure, on the error (variant, position and message) and on every
 //! node of the tree (kind, name, namespace, attributes, text and source ranges).
 //!
+//! The vendored crate's one addition, `Document::refill`, is held to the same standard: a refilled
+//! tree must be the tree the genuine crate parses from the refilled text.
+//!
 //! `PROPTEST_CASES=100000 cargo test --release --test vendored_roxmltree` for a sustained run.
 
 mod fuzz_support;
@@ -30,8 +33,11 @@ macro_rules! outcome_with {
             };
             let doc = $roxmltree::Document::parse_with_options(text, options)
                 .map_err(|e| format!("{e:?}: {e}"))?;
-            Ok(doc
-                .descendants()
+            Ok(described(&doc))
+        }
+
+        pub fn described(doc: &$roxmltree::Document) -> Vec<String> {
+            doc.descendants()
                 .map(|node| {
                     let attributes: Vec<_> = node
                         .attributes()
@@ -48,7 +54,7 @@ macro_rules! outcome_with {
                         node.tag_name().namespace(),
                     )
                 })
-                .collect())
+                .collect()
         }
     };
 }
@@ -446,4 +452,110 @@ fn vendored_and_upstream_agree_on_edge_cases() {
             assert_same(case, allow_dtd, u32::MAX).expect(case);
         }
     }
+}
+
+/// New text for some of a document's text nodes (`picks`, by index among them), each value cut or
+/// padded with `x` to its node's length in bytes. Returns the refilled tree, if the vendored
+/// crate refilled, and the genuine crate's parse of the refilled text.
+fn refill(text: &str, picks: &[prop::sample::Index], values: &[String]) -> RefillOutcome {
+    let options = roxmltree::ParsingOptions {
+        allow_dtd: true,
+        ..roxmltree::ParsingOptions::default()
+    };
+    let Ok(doc) = roxmltree::Document::parse_with_options(text, options) else {
+        return None;
+    };
+    let texts: Vec<_> = doc.descendants().filter(|n| n.is_text()).collect();
+    if texts.is_empty() {
+        return None;
+    }
+    let mut chosen: Vec<_> = picks.iter().map(|pick| *pick.get(&texts)).collect();
+    chosen.sort_by_key(|node| node.id().get());
+    chosen.dedup_by_key(|node| node.id().get());
+    let mut refilled = String::new();
+    let mut from = 0;
+    for (node, value) in chosen.iter().zip(values) {
+        let range = node.range();
+        refilled.push_str(&text[from..range.start]);
+        let mut fitted = String::new();
+        for c in value.chars() {
+            if fitted.len() + c.len_utf8() > range.len() {
+                break;
+            }
+            fitted.push(c);
+        }
+        while fitted.len() < range.len() {
+            fitted.push('x');
+        }
+        refilled.push_str(&fitted);
+        from = range.end;
+    }
+    refilled.push_str(&text[from..]);
+    let ids: Vec<_> = chosen.iter().map(|node| node.id()).collect();
+    let tree = doc
+        .refill(&refilled, &ids)
+        .map(|tree| vendored::described(&tree));
+    Some((tree, upstream::outcome(&refilled, true, u32::MAX)))
+}
+
+type RefillOutcome = Option<(Option<Vec<String>>, Result<Vec<String>, String>)>;
+
+/// Elements around plain text, text with references and line ends, CDATA, comments and
+/// processing instructions; most parse, so refills are tried often.
+fn refillable_document() -> impl Strategy<Value = String> {
+    let leaf = prop_oneof![
+        4 => "[a-z0-9 \t\næø-]{1,12}",
+        1 => text(),
+        1 => text().prop_map(|t| format!("<![CDATA[{}]]>", t.replace("]]>", ""))),
+        1 => misc(),
+    ];
+    let content = leaf.prop_recursive(4, 30, 4, |inner| {
+        (
+            pick(&["a", "p:b", "c"]),
+            attributes(),
+            prop::collection::vec(inner, 0..4),
+        )
+            .prop_map(|(name, attributes, children)| {
+                format!("<{name}{attributes}>{}</{name}>", children.concat())
+            })
+    });
+    prop::collection::vec(content, 1..4)
+        .prop_map(|content| format!("<r xmlns:p='urn:p'>{}</r>", content.concat()))
+}
+
+/// Mostly the plain values a template's placeholders take, sometimes any chars.
+fn value() -> impl Strategy<Value = String> {
+    prop_oneof![3 => "[0-9a-fA-F:+. -]{1,40}", 1 => chars()]
+}
+
+proptest! {
+    #[test]
+    fn a_refilled_document_is_what_upstream_parses(
+        text in refillable_document(),
+        picks in prop::collection::vec(any::<prop::sample::Index>(), 0..4),
+        values in prop::collection::vec(value(), 4),
+    ) {
+        if let Some((Some(tree), parsed)) = refill(&text, &picks, &values) {
+            prop_assert_eq!(Ok(tree), parsed, "{:?}", text);
+        }
+    }
+}
+
+/// The property above is only worth something while refills happen.
+#[test]
+fn documents_are_often_refilled() {
+    let mut runner = TestRunner::deterministic();
+    let strategy = (
+        refillable_document(),
+        prop::collection::vec(any::<prop::sample::Index>(), 1..4),
+        prop::collection::vec(value(), 4),
+    );
+    let mut refilled = 0;
+    for _ in 0..2000 {
+        let (text, picks, values) = strategy.new_tree(&mut runner).expect("a case").current();
+        if let Some((Some(_), _)) = refill(&text, &picks, &values) {
+            refilled += 1;
+        }
+    }
+    assert!(refilled > 200, "only {refilled} of 2000 documents refilled");
 }

@@ -15,12 +15,13 @@ pub use template::{TemplateError, Variables};
 use std::ffi::OsString;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 
 use hashbrown::HashMap;
 use serde::Deserialize;
 
 use crate::contract::Contract;
+use crate::xml::{Refillable, XmlError};
 
 /// What a conforming provider must answer.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize)]
@@ -288,6 +289,9 @@ pub struct RequestTemplate {
     file: PathBuf,
     text: String,
     payload: Range<usize>,
+    /// The first payload parsed, kept for the later ones to refill; `None` inside when its
+    /// placeholders are not text nodes of their own.
+    parsed: OnceLock<Option<Refillable>>,
 }
 
 impl RequestTemplate {
@@ -307,6 +311,7 @@ impl RequestTemplate {
             file: file.to_owned(),
             text,
             payload,
+            parsed: OnceLock::new(),
         })
     }
 
@@ -319,6 +324,27 @@ impl RequestTemplate {
                 file: self.file.clone(),
                 source,
             })
+    }
+
+    /// `payload`, rendered with `variables`, as a tree: what [`crate::xml::parse`] gives, but a
+    /// soak's repetitions, which differ only in their values (message id, clock), refill the
+    /// template's first payload instead of parsing each (see [`Refillable`]).
+    pub fn parse<'t>(
+        &'t self,
+        payload: &'t str,
+        variables: &Variables,
+    ) -> Result<roxmltree::Document<'t>, XmlError> {
+        let parsed = self.parsed.get_or_init(|| {
+            let mut holes = Vec::new();
+            let sample = variables
+                .expand_marking(&self.text[self.payload.clone()], |value| holes.push(value))
+                .ok()?;
+            Refillable::new(sample, &holes)
+        });
+        match parsed {
+            Some(refillable) => refillable.parse(payload),
+            None => crate::xml::parse(payload),
+        }
     }
 }
 

@@ -2,6 +2,7 @@
 //! or per deployment (the authority CVR).
 
 use std::collections::BTreeMap;
+use std::ops::Range;
 
 use chrono::{DateTime, FixedOffset, NaiveDate};
 
@@ -28,6 +29,15 @@ pub struct Variables {
 
 impl Variables {
     pub fn expand(&self, template: &str) -> Result<String, TemplateError> {
+        self.expand_marking(template, |_| {})
+    }
+
+    /// [`Variables::expand`], telling `filled` where in the result each value went.
+    pub fn expand_marking(
+        &self,
+        template: &str,
+        mut filled: impl FnMut(Range<usize>),
+    ) -> Result<String, TemplateError> {
         let mut out = String::with_capacity(template.len());
         let mut rest = template;
         let mut offset = 0;
@@ -37,6 +47,7 @@ impl Variables {
             let end = memchr::memchr(b'}', after.as_bytes())
                 .ok_or(TemplateError::Unterminated(offset + start))?;
             let name = &after[..end];
+            let value_start = out.len();
             match name {
                 "authority_cvr" => out.push_str(&self.authority_cvr),
                 "message_id" => out.push_str(&self.message_id),
@@ -47,6 +58,7 @@ impl Variables {
                     None => return Err(TemplateError::Unknown(other.to_owned())),
                 },
             }
+            filled(value_start..out.len());
             let consumed = start + 2 + end + 1;
             offset += consumed;
             rest = &rest[consumed..];
@@ -87,6 +99,19 @@ mod tests {
             "<a>29189846|0f8fad5b-d9cb-469f-a165-70867728950e|2024-05-31T10:00:00+02:00|2024-05-31</a>"
         );
         assert_eq!(v.expand("$ 5, $$${today}$").unwrap(), "$ 5, $$2024-05-31$");
+    }
+
+    #[test]
+    fn marks_where_each_value_went() {
+        let v = Variables::for_test();
+        let mut filled = Vec::new();
+        let out = v
+            .expand_marking("<a>${today}</a><b x='${authority_cvr}'/>", |range| {
+                filled.push(range)
+            })
+            .unwrap();
+        let values: Vec<&str> = filled.iter().map(|range| &out[range.clone()]).collect();
+        assert_eq!(values, ["2024-05-31", "29189846"]);
     }
 
     #[test]

@@ -293,15 +293,17 @@ impl Runner {
             Ok(found) => found,
             Err(e) => return Judgement::could_not_test("case", e.to_string()),
         };
+        let variables = self.variables(BTreeMap::new());
         let rendered = self
             .templates
             .get(&case.source)
-            .and_then(|template| template.render(&self.variables(BTreeMap::new())));
-        let payload = match rendered {
-            Ok(payload) => payload,
+            .and_then(|template| Ok((template.render(&variables)?, template)));
+        let (payload, template) = match rendered {
+            Ok(rendered) => rendered,
             Err(e) => return Judgement::could_not_test("request", e.to_string()),
         };
-        self.exchange(contract, operation, case.expect, &payload, exchanged)
+        let request = template.parse(&payload, &variables);
+        self.exchange_parsed(contract, operation, case.expect, request, exchanged)
             .await
             .0
     }
@@ -334,13 +336,14 @@ impl Runner {
             let rendered = self
                 .templates
                 .get(&step.request)
-                .and_then(|template| template.render(&variables));
-            let payload = match rendered {
-                Ok(payload) => payload,
+                .and_then(|template| Ok((template.render(&variables)?, template)));
+            let (payload, template) = match rendered {
+                Ok(rendered) => rendered,
                 Err(e) => return Judgement::could_not_test(&label, e.to_string()),
             };
+            let request = template.parse(&payload, &variables);
             let (judgement, body) = self
-                .exchange(contract, operation, step.expect, &payload, exchanged)
+                .exchange_parsed(contract, operation, step.expect, request, exchanged)
                 .await;
             let passed = judgement.outcome() == Outcome::Passed;
             checks.extend(judgement.checks.into_iter().map(|c| c.within(&label)));
@@ -367,7 +370,7 @@ impl Runner {
                     checks::value_check(&check.path, got.as_deref(), &expected).within(&label),
                 );
             }
-            let request = crate::xml::parse(&payload).ok();
+            let request = template.parse(&payload, &variables).ok();
             for capture in &step.captures {
                 let from = match capture.from {
                     Side::Request => request.as_ref().map(|doc| doc.root_element()),
@@ -407,9 +410,24 @@ impl Runner {
         payload: &str,
         exchanged: &'e mut Exchanged,
     ) -> (Judgement, Option<&'e [u8]>) {
-        // Parsed once, before anything is sent: a payload a filled-in value made ill-formed never
+        let request = crate::xml::parse(payload);
+        self.exchange_parsed(contract, operation, stated, request, exchanged)
+            .await
+    }
+
+    /// [`Runner::exchange`] for a payload already parsed (by its template, which refills the
+    /// payloads of a soak's repetitions instead of parsing each).
+    async fn exchange_parsed<'e>(
+        &self,
+        contract: &Contract,
+        operation: &Operation,
+        stated: Option<crate::cases::Expectation>,
+        request: Result<roxmltree::Document<'_>, crate::xml::XmlError>,
+        exchanged: &'e mut Exchanged,
+    ) -> (Judgement, Option<&'e [u8]>) {
+        // Parsed before anything is sent: a payload a filled-in value made ill-formed never
         // reaches the endpoint, and the checks reuse the tree.
-        let request = match crate::xml::parse(payload) {
+        let request = match request {
             Ok(request) => request,
             Err(e) => return (Judgement::could_not_test("request", e.to_string()), None),
         };

@@ -3,6 +3,9 @@
 
 pub mod canonical;
 pub mod path;
+mod refill;
+
+pub use refill::Refillable;
 
 use roxmltree::{Document, ParsingOptions};
 

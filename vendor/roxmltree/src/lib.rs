@@ -95,6 +95,8 @@ impl fmt::Display for TextPos {
 /// [`Node::node_type()`]: struct.Node.html#method.node_type
 /// [`Node::text()`]: struct.Node.html#method.text
 /// [`Node::tail()`]: struct.Node.html#method.tail
+// kontrakt: `Clone`, for `Document::refill`.
+#[derive(Clone)]
 pub struct Document<'input> {
     /// An original data.
     ///
@@ -217,6 +219,63 @@ impl<'input> Document<'input> {
     pub fn input_text(&self) -> &'input str {
         self.text
     }
+
+    /// kontrakt: the document `text` parses to, made from this one without parsing, when
+    /// `text` is as long as this document's input and differs from it only inside the given
+    /// text nodes (in document order), each of them one piece of text read as it stands (no
+    /// references, CDATA or `\r`) and refilled with text the parser keeps as it stands too;
+    /// `None` otherwise. For a document parsed once whose placeholders are refilled for every
+    /// request: the copy is a fraction of a parse.
+    #[cfg(feature = "positions")]
+    pub fn refill<'p>(&self, text: &'p str, text_nodes: &[NodeId]) -> Option<Document<'p>>
+    where
+        'input: 'p,
+    {
+        let (old, new) = (self.text.as_bytes(), text.as_bytes());
+        if old.len() != new.len() {
+            return None;
+        }
+        let mut same_from = 0;
+        for &id in text_nodes {
+            let data = self.nodes.get(id.get_usize())?;
+            let NodeKind::Text(StringStorage::Borrowed(piece)) = data.kind else {
+                return None;
+            };
+            let range = data.range.clone();
+            let as_it_stands = self.text.get(range.clone())?;
+            if range.start < same_from
+                || piece.as_ptr() != as_it_stands.as_ptr()
+                || piece.len() != as_it_stands.len()
+                || old[same_from..range.start] != new[same_from..range.start]
+                || !is_kept_as_it_stands(text.get(range.clone())?)
+            {
+                return None;
+            }
+            same_from = range.end;
+        }
+        if old[same_from..] != new[same_from..] {
+            return None;
+        }
+
+        let mut doc: Document<'p> = self.clone();
+        doc.text = text;
+        for &id in text_nodes {
+            let data = &mut doc.nodes[id.get_usize()];
+            data.kind = NodeKind::Text(StringStorage::Borrowed(&text[data.range.clone()]));
+        }
+        Some(doc)
+    }
+}
+
+/// kontrakt: whether the parser reads `text`, between two tags, as one piece of text equal to
+/// it: XML chars without markup (`<`, `&`, and `]` for `]]>`) or `\r` (a line end it
+/// normalises).
+#[cfg(feature = "positions")]
+fn is_kept_as_it_stands(text: &str) -> bool {
+    let plain_bytes = text
+        .bytes()
+        .all(|b| matches!(b, b'\t' | b'\n') || (b >= 0x20 && !matches!(b, b'<' | b'&' | b']')));
+    plain_bytes && (text.is_ascii() || !text.chars().any(|c| matches!(c, '\u{FFFE}' | '\u{FFFF}')))
 }
 
 impl<'input> fmt::Debug for Document<'input> {
@@ -400,7 +459,7 @@ impl From<usize> for NodeId {
     }
 }
 
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 enum NodeKind<'input> {
     Root,
     Element {
@@ -413,7 +472,7 @@ enum NodeKind<'input> {
     Text(StringStorage<'input>),
 }
 
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 struct NodeData<'input> {
     parent: Option<NodeId>,
     prev_sibling: Option<NodeId>,
@@ -700,7 +759,7 @@ impl<'input> Namespace<'input> {
     }
 }
 
-#[derive(Default)]
+#[derive(Clone, Default)]
 struct Namespaces<'input> {
     // Deduplicated namespace values used throughout the document
     values: Vec<Namespace<'input>>,
