@@ -8,9 +8,10 @@
 //! message), and a slot names the schema set and type it holds a value of. It is bounded and flat:
 //! a fixed number of fixed-size slots per thread, each value hashed to one slot that a later value
 //! may take over, and long values are not remembered, so a run of ever new values neither grows
-//! it nor allocates. Per thread, because schema sets are shared by threads: no lock, no contention.
+//! it nor allocates. Per thread, because schema sets are shared by threads: no lock, no contention;
+//! the slots live in the validator's per-thread workspace, taken and given back with its other
+//! buffers.
 
-use std::cell::Cell;
 use std::hash::BuildHasher;
 use std::sync::atomic::{AtomicU64, Ordering};
 
@@ -44,57 +45,48 @@ const EMPTY: Slot = Slot {
     bytes: [0; MAX_VALUE],
 };
 
-struct Slots {
+/// The memo's memory: one thread's slots. The validator's per-thread workspace keeps them between
+/// validations, so the thread's validations share them; [`ValidValues`] reads and writes them.
+pub struct Slots {
     slots: Box<[Slot]>,
     hasher: hashbrown::DefaultHashBuilder,
 }
 
-thread_local! {
-    /// The thread's slots while no validator has them.
-    static IDLE: Cell<Option<Box<Slots>>> = const { Cell::new(None) };
+impl Slots {
+    pub fn new() -> Self {
+        Slots {
+            slots: vec![EMPTY; SLOTS].into_boxed_slice(),
+            hasher: hashbrown::DefaultHashBuilder::default(),
+        }
+    }
 }
 
-/// The memo as one validator uses it: the thread's slots, taken for the validator's lifetime
-/// (no per-value thread-local access) and given back when it is dropped. A validator started
-/// while another on the same thread has them gets new ones; the thread keeps the last given back.
+/// The memo as one validator uses it: which schema set's values it holds and finds in the
+/// thread's slots, and which of the set's types may have their values remembered.
 pub struct ValidValues<'s> {
     set: u64,
     /// By type: whether its values may be remembered.
     context_free: &'s [bool],
-    /// Some until given back.
-    slots: Option<Box<Slots>>,
 }
 
 impl<'s> ValidValues<'s> {
-    pub fn take(set: u64, context_free: &'s [bool]) -> Self {
-        let idle = IDLE.try_with(Cell::take).unwrap_or_default();
-        let slots = idle.unwrap_or_else(|| {
-            Box::new(Slots {
-                slots: vec![EMPTY; SLOTS].into_boxed_slice(),
-                hasher: hashbrown::DefaultHashBuilder::default(),
-            })
-        });
-        ValidValues {
-            set,
-            context_free,
-            slots: Some(slots),
-        }
+    pub fn new(set: u64, context_free: &'s [bool]) -> Self {
+        ValidValues { set, context_free }
     }
 
     /// The slot `text` of type `ty` goes in, when the memo may hold it at all.
-    fn slot(&self, ty: TypeId, text: &str) -> Option<(&Slots, usize, u32)> {
-        let slots = self.slots.as_deref()?;
+    fn slot(&self, slots: &Slots, ty: TypeId, text: &str) -> Option<(usize, u32)> {
         let ty32 = u32::try_from(ty).ok()?;
         if text.len() > MAX_VALUE || !self.context_free.get(ty).copied().unwrap_or(false) {
             return None;
         }
         let hash = slots.hasher.hash_one((self.set, ty32, text));
-        Some((slots, hash as usize & (SLOTS - 1), ty32))
+        Some((hash as usize & (SLOTS - 1), ty32))
     }
 
     /// Whether `text` was found valid for `ty` before.
-    pub fn contains(&self, ty: TypeId, text: &str) -> bool {
-        self.slot(ty, text).is_some_and(|(slots, index, ty)| {
+    pub fn contains(&self, slots: &Slots, ty: TypeId, text: &str) -> bool {
+        self.slot(slots, ty, text).is_some_and(|(index, ty)| {
             let slot = &slots.slots[index];
             slot.set == self.set
                 && slot.ty == ty
@@ -104,27 +96,15 @@ impl<'s> ValidValues<'s> {
 
     /// Remembers that `text` is valid for `ty` (when `ty`'s values may be remembered and `text`
     /// is short enough).
-    pub fn insert(&mut self, ty: TypeId, text: &str) {
-        let Some((_, index, ty)) = self.slot(ty, text) else {
+    pub fn insert(&self, slots: &mut Slots, ty: TypeId, text: &str) {
+        let Some((index, ty)) = self.slot(slots, ty, text) else {
             return;
         };
-        let set = self.set;
-        if let Some(slots) = self.slots.as_deref_mut() {
-            let slot = &mut slots.slots[index];
-            slot.set = set;
-            slot.ty = ty;
-            slot.len = text.len() as u32;
-            slot.bytes[..text.len()].copy_from_slice(text.as_bytes());
-        }
-    }
-}
-
-impl Drop for ValidValues<'_> {
-    fn drop(&mut self) {
-        if let Some(slots) = self.slots.take() {
-            // during the thread's teardown there is no one left to give them to
-            let _ = IDLE.try_with(|idle| idle.set(Some(slots)));
-        }
+        let slot = &mut slots.slots[index];
+        slot.set = self.set;
+        slot.ty = ty;
+        slot.len = text.len() as u32;
+        slot.bytes[..text.len()].copy_from_slice(text.as_bytes());
     }
 }
 
@@ -135,37 +115,21 @@ mod tests {
     #[test]
     fn remembers_per_set_and_type_only_what_fits() {
         let context_free = [true, true, false];
-        let set = new_set_identity();
-        let mut memo = ValidValues::take(set, &context_free);
-        memo.insert(0, "751");
-        assert!(memo.contains(0, "751"));
-        assert!(!memo.contains(1, "751"), "another type");
-        assert!(!memo.contains(0, "75"), "a prefix");
-        assert!(!ValidValues::take(new_set_identity(), &context_free).contains(0, "751"));
-        memo.insert(2, "x");
+        let mut slots = Slots::new();
+        let memo = ValidValues::new(new_set_identity(), &context_free);
+        memo.insert(&mut slots, 0, "751");
+        assert!(memo.contains(&slots, 0, "751"));
+        assert!(!memo.contains(&slots, 1, "751"), "another type");
+        assert!(!memo.contains(&slots, 0, "75"), "a prefix");
+        let other_set = ValidValues::new(new_set_identity(), &context_free);
+        assert!(!other_set.contains(&slots, 0, "751"), "another set");
+        memo.insert(&mut slots, 2, "x");
         assert!(
-            !memo.contains(2, "x"),
+            !memo.contains(&slots, 2, "x"),
             "a type whose values depend on context"
         );
         let long = "x".repeat(MAX_VALUE + 1);
-        memo.insert(0, &long);
-        assert!(!memo.contains(0, &long), "too long");
-        drop(memo);
-        let again = ValidValues::take(set, &context_free);
-        assert!(again.contains(0, "751"), "kept by the thread");
-    }
-
-    #[test]
-    fn a_validator_inside_another_gets_its_own_slots() {
-        let context_free = [true];
-        let set = new_set_identity();
-        let mut outer = ValidValues::take(set, &context_free);
-        outer.insert(0, "a");
-        let mut inner = ValidValues::take(set, &context_free);
-        inner.insert(0, "b");
-        assert!(inner.contains(0, "b") && !inner.contains(0, "a"));
-        drop(inner);
-        drop(outer);
-        assert!(ValidValues::take(set, &context_free).contains(0, "a"));
+        memo.insert(&mut slots, 0, &long);
+        assert!(!memo.contains(&slots, 0, &long), "too long");
     }
 }

@@ -151,7 +151,7 @@ impl SchemaSet {
             &self.automata,
             &self.plain_starts,
             self.error_limit,
-            memo::ValidValues::take(self.identity, &self.context_free),
+            memo::ValidValues::new(self.identity, &self.context_free),
         )
     }
 

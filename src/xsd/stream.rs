@@ -62,10 +62,13 @@ pub fn validate<R: BufRead + Seek>(
     mut reader: R,
 ) -> Result<ValidationReport, ReadError> {
     let start = reader.stream_position()?;
-    if let Err(malformed) = push_events(&mut validator, &mut reader) {
+    let pushed = push_events(&mut validator, &mut reader);
+    // finished even when the stream broke off: finishing gives the thread back the validator's
+    // workspace, and with it the values found valid so far
+    let findings = validator.finish();
+    if let Err(malformed) = pushed {
         return Err(explain(&mut reader, start, malformed));
     }
-    let findings = validator.finish();
     if findings.errors.is_empty() {
         return Ok(ValidationReport {
             errors: vec![],

@@ -17,7 +17,7 @@ use super::automaton::{Automata, Cursor};
 use super::content::{Buffers, MatchState, Models};
 use super::datatypes::{BuiltinType, NamespaceResolver};
 use super::identity::{Assessed, Opened, Tracker};
-use super::memo::ValidValues;
+use super::memo::{self, ValidValues};
 use super::model::*;
 use super::simple::{self, Ids};
 
@@ -204,14 +204,17 @@ struct Frame {
 
 /// A validator's buffers that outlive it, per thread: taken when a validator starts and given
 /// back when it finishes, so that validating one small document after another (one per exchange)
-/// allocates none of them.
+/// allocates none of them and finds the values the thread's earlier validations found valid. A
+/// validator started while another on the thread has them gets new ones; the thread keeps the
+/// last given back.
 struct Workspace {
     stack: Vec<Frame>,
     text_value: String,
+    memo_slots: memo::Slots,
 }
 
-/// The most of each buffer a thread keeps, so that one deep document or one long value does not
-/// hold memory for the rest of the run.
+/// The most of each growing buffer a thread keeps, so that one deep document or one long value
+/// does not hold memory for the rest of the run (the memo's slots are bounded by themselves).
 const KEPT_FRAMES: usize = 64;
 const KEPT_TEXT: usize = 4096;
 
@@ -226,16 +229,17 @@ impl Workspace {
         idle.unwrap_or_else(|| Workspace {
             stack: Vec::with_capacity(16),
             text_value: String::with_capacity(64),
+            memo_slots: memo::Slots::new(),
         })
     }
 
     fn give_back(mut self) {
-        if self.stack.capacity() <= KEPT_FRAMES && self.text_value.capacity() <= KEPT_TEXT {
-            self.stack.clear();
-            self.text_value.clear();
-            // during the thread's teardown there is no one left to give them to
-            let _ = IDLE_WORKSPACE.try_with(|idle| idle.set(Some(self)));
-        }
+        self.stack.clear();
+        self.stack.shrink_to(KEPT_FRAMES);
+        self.text_value.clear();
+        self.text_value.shrink_to(KEPT_TEXT);
+        // during the thread's teardown there is no one left to give them to
+        let _ = IDLE_WORKSPACE.try_with(|idle| idle.set(Some(self)));
     }
 }
 
@@ -272,8 +276,10 @@ pub struct Validator<'s> {
     defaulted: Vec<(QName, TypedValue)>,
     /// Present when the schema has identity constraints: then values are kept for their fields.
     identity: Option<Tracker<'s>>,
-    /// Values found valid before, by this validator or an earlier one on the thread.
+    /// Values found valid before, by this validator or an earlier one on the thread: the schema
+    /// set's view of them, and the thread's memory of them (from the workspace).
     valid_values: ValidValues<'s>,
+    memo_slots: memo::Slots,
 }
 
 /// XML whitespace only (bytes suffice: every other character, non-ASCII ones too, fails).
@@ -305,7 +311,11 @@ impl<'s> Validator<'s> {
         limit: usize,
         valid_values: ValidValues<'s>,
     ) -> Self {
-        let Workspace { stack, text_value } = Workspace::take();
+        let Workspace {
+            stack,
+            text_value,
+            memo_slots,
+        } = Workspace::take();
         Validator {
             c,
             models: Models::new(&c.particles, nullable),
@@ -323,6 +333,7 @@ impl<'s> Validator<'s> {
             defaulted: vec![],
             identity: (!c.idcs.is_empty()).then(|| Tracker::new(c)),
             valid_values,
+            memo_slots,
         }
     }
 
@@ -350,7 +361,8 @@ impl<'s> Validator<'s> {
         }
     }
 
-    /// The IDREFs without an ID, and every error found.
+    /// The IDREFs without an ID, and every error found. Gives the thread back the workspace: a
+    /// validator dropped unfinished leaves the thread's next validator new buffers and an empty memo.
     pub fn finish(mut self) -> Findings {
         for (offset, ordinal, attribute, idref) in std::mem::take(&mut self.idrefs) {
             if !self.ids.contains(&idref) {
@@ -365,6 +377,7 @@ impl<'s> Validator<'s> {
         Workspace {
             stack: self.stack,
             text_value: self.text_value,
+            memo_slots: self.memo_slots,
         }
         .give_back();
         self.findings
@@ -799,7 +812,7 @@ impl<'s> Validator<'s> {
                     _ => {
                         let keep =
                             value_constraint.is_some_and(|vc| vc.fixed) || self.identity.is_some();
-                        if !keep && self.valid_values.contains(ty, &text) {
+                        if !keep && self.valid_values.contains(&self.memo_slots, ty, &text) {
                             None
                         } else {
                             let what = format_args!("element {}", name());
@@ -884,7 +897,7 @@ impl<'s> Validator<'s> {
         scope: &dyn NamespaceResolver,
     ) -> Option<TypedValue> {
         if !keep && simple::is_valid_plain_string(self.c, ty, text) {
-            self.valid_values.insert(ty, text);
+            self.valid_values.insert(&mut self.memo_slots, ty, text);
             return None;
         }
         let mut ids = Ids::default();
@@ -893,7 +906,7 @@ impl<'s> Validator<'s> {
                 if !keep {
                     // takes no type with IDs, entities or notations, whose checks below may
                     // still find the value wrong
-                    self.valid_values.insert(ty, text);
+                    self.valid_values.insert(&mut self.memo_slots, ty, text);
                 }
                 for id in ids.ids {
                     if !self.ids.insert(id.clone()) {
@@ -1043,7 +1056,11 @@ impl<'s> Validator<'s> {
         };
         let type_id = c.attributes[decl].type_id;
         let keep = fixed.is_some() || self.identity.is_some();
-        let value = if !keep && self.valid_values.contains(type_id, attr.value) {
+        let value = if !keep
+            && self
+                .valid_values
+                .contains(&self.memo_slots, type_id, attr.value)
+        {
             None
         } else {
             self.simple_value(
@@ -1095,5 +1112,42 @@ fn describe_expected(
         "no more elements".to_owned()
     } else {
         format!("one of {{{}}}", names.join(", "))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_thread_keeps_the_memo_and_a_validator_inside_another_gets_its_own() {
+        let context_free = [true];
+        let memo = ValidValues::new(memo::new_set_identity(), &context_free);
+        let mut outer = Workspace::take();
+        memo.insert(&mut outer.memo_slots, 0, "a");
+        let mut inner = Workspace::take();
+        memo.insert(&mut inner.memo_slots, 0, "b");
+        assert!(memo.contains(&inner.memo_slots, 0, "b"));
+        assert!(!memo.contains(&inner.memo_slots, 0, "a"));
+        inner.give_back();
+        outer.give_back();
+        let again = Workspace::take();
+        assert!(
+            memo.contains(&again.memo_slots, 0, "a"),
+            "kept by the thread"
+        );
+    }
+
+    #[test]
+    fn a_long_value_leaves_its_memory_but_not_the_memo() {
+        let context_free = [true];
+        let memo = ValidValues::new(memo::new_set_identity(), &context_free);
+        let mut workspace = Workspace::take();
+        memo.insert(&mut workspace.memo_slots, 0, "a");
+        workspace.text_value.push_str(&"x".repeat(2 * KEPT_TEXT));
+        workspace.give_back();
+        let again = Workspace::take();
+        assert!(again.text_value.capacity() <= KEPT_TEXT);
+        assert!(memo.contains(&again.memo_slots, 0, "a"));
     }
 }
