@@ -152,6 +152,7 @@ fn judge(status: u16, content_type: Option<&str>, body: &[u8]) -> checks::Judgem
         stated: None,
         today: chrono::NaiveDate::from_ymd_opt(2026, 3, 31).expect("date"),
         schemas,
+        responses: None,
     };
     checks::judge(
         &ctx,

@@ -12,6 +12,7 @@ use serde::Serialize;
 use crate::cases::Expectation;
 use crate::contract::{Contract, Operation, RuleScope};
 use crate::soap::{Envelope, Fault, clark_name};
+use crate::xml::Recurring;
 use crate::xml::canonical::canonicalize;
 use crate::xml::path::XmlPath;
 use crate::xsd::{SchemaSet, ValidationReport};
@@ -134,6 +135,9 @@ pub struct Context<'a> {
     pub today: NaiveDate,
     /// The contract's compiled schema set.
     pub schemas: &'a SchemaSet,
+    /// The operation's responses so far, when a run keeps them: a response with the same
+    /// markup as the first is refilled from it instead of parsed.
+    pub responses: Option<&'a Recurring>,
 }
 
 /// The checks of one case and the canonical response for review.
@@ -263,7 +267,11 @@ pub fn judge_request(
         ));
         return judgement(checks, None);
     };
-    let doc = match crate::xml::parse(text) {
+    let parsed = match ctx.responses {
+        Some(responses) => responses.parse(text),
+        None => crate::xml::parse(text),
+    };
+    let doc = match parsed {
         Ok(doc) => doc,
         Err(e) => {
             checks.push(CheckResult::new(

@@ -31,6 +31,7 @@ use crate::contract::{Contract, Operation};
 use crate::domain::calendar::local_time_in_copenhagen;
 use crate::report::{CaseRecord, RunRecord};
 use crate::soap::security::{CallDetails, CallStamp, CallerIdentity, SecurityError};
+use crate::xml::Recurring;
 use crate::xsd::{CompileOptions, SchemaSet};
 
 /// How the process ends, as the exit code tells CI.
@@ -87,9 +88,8 @@ pub struct Runner {
     schemas: BTreeMap<String, OnceLock<Result<SchemaSet, String>>>,
     /// Each contract's service URL, joined and prepared for requests once.
     targets: BTreeMap<String, Result<Target, String>>,
-    /// Each operation's HTTP headers (Content-Type, SOAPAction), by contract and operation
-    /// name: the same for every request of the operation, so checked and encoded once.
-    headers: BTreeMap<String, BTreeMap<String, Result<RequestHeaders, String>>>,
+    /// What each operation's exchanges share, by contract and operation name.
+    operations: BTreeMap<String, BTreeMap<String, OperationState>>,
     /// Request files read once per run, not once per repetition.
     templates: Templates,
     generation: Generation,
@@ -98,6 +98,15 @@ pub struct Runner {
     keep_exchanges: bool,
     /// The run folder a trial's canonical response is written to once its verdict is final.
     responses_to: Option<PathBuf>,
+}
+
+/// What the exchanges of one operation share.
+struct OperationState {
+    /// The HTTP headers (Content-Type, SOAPAction): the same for every request of the
+    /// operation, so checked and encoded once.
+    headers: Result<RequestHeaders, String>,
+    /// The responses so far: a later one with the first one's markup is refilled from it.
+    responses: Recurring,
 }
 
 /// The result of one case.
@@ -157,10 +166,10 @@ impl Runner {
                 (c.key.clone(), url.map(|url| client.target(url)))
             })
             .collect();
-        let headers = suite
+        let operations = suite
             .contracts
             .iter()
-            .map(|c| (c.key.clone(), operation_headers(c)))
+            .map(|c| (c.key.clone(), operation_states(c)))
             .collect();
         Ok(Runner {
             suite,
@@ -168,7 +177,7 @@ impl Runner {
             options,
             schemas,
             targets,
-            headers,
+            operations,
             templates: Templates::default(),
             generation: Generation::default(),
             keep_exchanges: true,
@@ -436,12 +445,21 @@ impl Runner {
             Ok(schemas) => schemas,
             Err(e) => return (Judgement::could_not_test("schema", e), None),
         };
+        let state = self
+            .operations
+            .get(&contract.key)
+            .and_then(|operations| operations.get(&operation.name));
+        let Some(state) = state else {
+            let e = format!("no operation `{}` in `{}`", operation.name, contract.key);
+            return (Judgement::could_not_test("endpoint", e), None);
+        };
         let ctx = checks::Context {
             contract,
             operation,
             stated,
             today: self.options.today,
             schemas,
+            responses: Some(&state.responses),
         };
         let target = match self.targets.get(&contract.key) {
             Some(Ok(target)) => target,
@@ -477,21 +495,13 @@ impl Runner {
         if self.keep_exchanges {
             exchanged.requests.push(envelope.display().to_owned());
         }
-        let headers = self
-            .headers
-            .get(&contract.key)
-            .and_then(|operations| operations.get(&operation.name));
-        let sent = match headers {
-            Some(Ok(headers)) => self
+        let sent = match &state.headers {
+            Ok(headers) => self
                 .client
                 .post(target, headers, envelope.sent.into_bytes())
                 .await
                 .map_err(|e| e.to_string()),
-            Some(Err(e)) => Err(e.clone()),
-            None => {
-                let e = format!("no operation `{}` in `{}`", operation.name, contract.key);
-                return (Judgement::could_not_test("endpoint", e), None);
-            }
+            Err(e) => Err(e.clone()),
         };
         match sent {
             Ok(exchange) => {
@@ -531,9 +541,9 @@ pub fn check_caller(
     Ok(())
 }
 
-/// The HTTP headers of each of the contract's operations, by name; a SOAPAction HTTP cannot
+/// The shared state of each of the contract's operations, by name; a SOAPAction HTTP cannot
 /// carry fails every exchange of its operation as a transport error.
-fn operation_headers(contract: &Contract) -> BTreeMap<String, Result<RequestHeaders, String>> {
+fn operation_states(contract: &Contract) -> BTreeMap<String, OperationState> {
     let version = contract.service.soap;
     contract
         .operations
@@ -544,8 +554,11 @@ fn operation_headers(contract: &Contract) -> BTreeMap<String, Result<RequestHead
                 .into_iter()
                 .map(|(name, value)| (HeaderName::from_static(name), value))
                 .collect();
-            let prepared = RequestHeaders::new(&headers).map_err(|e| e.to_string());
-            (operation.name.clone(), prepared)
+            let state = OperationState {
+                headers: RequestHeaders::new(&headers).map_err(|e| e.to_string()),
+                responses: Recurring::default(),
+            };
+            (operation.name.clone(), state)
         })
         .collect()
 }

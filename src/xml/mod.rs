@@ -5,7 +5,7 @@ pub mod canonical;
 pub mod path;
 mod refill;
 
-pub use refill::Refillable;
+pub use refill::{Recurring, Refillable};
 
 use roxmltree::{Document, ParsingOptions};
 

@@ -1,12 +1,14 @@
 //! A document parsed once and then refilled, without parsing, for every text that differs from it
 //! only in a few values: a request template's payload, whose placeholders (message id, clock)
-//! take new values of the same length on every exchange of a soak. Parsing the payload again
-//! cost a quarter of an exchange's instructions; the copy costs a few percent of a parse.
+//! take new values of the same length on every exchange of a soak, and an operation's responses,
+//! which repeat their markup around new values. Parsing each again cost a quarter of an
+//! exchange's instructions; the copy costs a few percent of a parse.
 
 use std::fmt;
 use std::ops::Range;
+use std::sync::OnceLock;
 
-use roxmltree::{Document, NodeId};
+use roxmltree::{Document, NodeId, StringStorage};
 
 use super::XmlError;
 
@@ -56,12 +58,61 @@ impl Refillable {
         })
     }
 
+    /// Parses `sample`, in which every text node that reads as it stands (no references, CDATA
+    /// or line-end normalisation) is a hole: for documents whose changing values are not known
+    /// in advance. `None` when [`super::parse`] refuses the sample.
+    fn of_texts(sample: String) -> Option<Refillable> {
+        let parsed = Parsed::try_new(sample, |text| super::parse(text)).ok()?;
+        let doc = parsed.borrow_dependent();
+        let as_it_stands = |node: &roxmltree::Node| match node.text_storage() {
+            Some(StringStorage::Borrowed(text)) => doc
+                .input_text()
+                .get(node.range())
+                .is_some_and(|raw| raw.as_ptr() == text.as_ptr() && raw.len() == text.len()),
+            _ => false,
+        };
+        let holes = doc
+            .descendants()
+            .filter(|node| node.is_text() && as_it_stands(node))
+            .map(|node| node.id())
+            .collect();
+        Some(Refillable { parsed, holes })
+    }
+
     /// The document `text` is, the same as [`super::parse`]`(text)`: the sample refilled when
     /// `text` differs from it only inside the holes, with values the parser would keep as they
     /// stand (no markup, references or `\r`), parsed otherwise.
     pub fn parse<'t>(&'t self, text: &'t str) -> Result<Document<'t>, XmlError> {
         match self.parsed.borrow_dependent().refill(text, &self.holes) {
             Some(doc) => Ok(doc),
+            None => super::parse(text),
+        }
+    }
+}
+
+/// The longest document [`Recurring`] keeps: responses that repeat are small, and a huge first
+/// one is not held for the rest of the run.
+const MAX_RECURRING: usize = 64 * 1024;
+
+/// Documents that recur with the same markup around new values, such as the responses to one
+/// operation: the first is kept, and every later one is its refill when it can be (see
+/// [`Refillable`]), parsed otherwise.
+#[derive(Debug, Default)]
+pub struct Recurring {
+    first: OnceLock<Option<Refillable>>,
+}
+
+impl Recurring {
+    /// The document `text` is, the same as [`super::parse`]`(text)`.
+    pub fn parse<'t>(&'t self, text: &'t str) -> Result<Document<'t>, XmlError> {
+        if text.len() > MAX_RECURRING {
+            return super::parse(text);
+        }
+        let first = self
+            .first
+            .get_or_init(|| Refillable::of_texts(text.to_owned()));
+        match first {
+            Some(first) => first.parse(text),
             None => super::parse(text),
         }
     }
@@ -160,6 +211,36 @@ mod tests {
         same_as_parsed(&refillable, &text).unwrap();
     }
 
+    #[test]
+    fn recurring_documents_refill_the_first_one() {
+        let recurring = Recurring::default();
+        let (first, _) = filled("0f8f", "2024", "abc");
+        // The third value shares its text with `&amp;`, which is not a hole: kept the same.
+        let (later, _) = filled("9a9a", "1999", "abc");
+        assert_eq!(
+            described(&recurring.parse(&first).unwrap()),
+            described(&crate::xml::parse(&first).unwrap())
+        );
+        let doc = recurring.parse(&later).expect("well-formed");
+        let kept = recurring.first.get().unwrap().as_ref().unwrap();
+        // Refilled: the element names are still the first document's.
+        let name = doc.root_element().tag_name().name();
+        let first = kept.parsed.borrow_owner().as_bytes().as_ptr_range();
+        assert!(first.contains(&name.as_ptr()));
+        same_as_parsed(kept, &later).unwrap();
+        // Not XML, or another shape: parsed, with the parser's verdict.
+        assert!(recurring.parse("<r>").is_err());
+        assert_eq!(
+            recurring
+                .parse("<s/>")
+                .unwrap()
+                .root_element()
+                .tag_name()
+                .name(),
+            "s"
+        );
+    }
+
     proptest! {
         /// Whatever the values (other lengths, markup, references, line ends, non-chars), the
         /// tree, its positions and errors are the parser's.
@@ -173,6 +254,8 @@ mod tests {
             let refillable = Refillable::new(sample, &holes[..2]).expect("two whole text nodes");
             let (text, _) = filled(&id, &at, &tail);
             same_as_parsed(&refillable, &text)?;
+            let every_text = Refillable::of_texts(filled("0f8f", "2024", "abc").0).unwrap();
+            same_as_parsed(&every_text, &text)?;
         }
     }
 }

@@ -272,11 +272,40 @@ impl<'input> Document<'input> {
 /// normalises).
 #[cfg(feature = "positions")]
 fn is_kept_as_it_stands(text: &str) -> bool {
-    let plain_bytes = text
-        .bytes()
-        .all(|b| matches!(b, b'\t' | b'\n') || (b >= 0x20 && !matches!(b, b'<' | b'&' | b']')));
-    plain_bytes && (text.is_ascii() || !text.chars().any(|c| matches!(c, '\u{FFFE}' | '\u{FFFF}')))
+    let bytes = text.as_bytes();
+    bytes.iter().enumerate().all(|(i, &b)| match KEPT_AS_IT_STANDS[b as usize] {
+        Kept::Yes => true,
+        Kept::No => false,
+        // U+FFFE and U+FFFF, the only non-chars a `str` can hold, are EF BF BE and EF BF BF
+        Kept::UnlessNonChar => !matches!(bytes.get(i + 1..i + 3), Some([0xBF, 0xBE | 0xBF])),
+    })
 }
+
+#[cfg(feature = "positions")]
+#[derive(Clone, Copy)]
+enum Kept {
+    Yes,
+    No,
+    UnlessNonChar,
+}
+
+/// kontrakt: `is_kept_as_it_stands` by byte: one lookup per byte.
+#[cfg(feature = "positions")]
+const KEPT_AS_IT_STANDS: [Kept; 256] = {
+    let mut table = [Kept::Yes; 256];
+    let mut b = 0;
+    while b < 0x20 {
+        if b != b'\t' as usize && b != b'\n' as usize {
+            table[b] = Kept::No;
+        }
+        b += 1;
+    }
+    table[b'<' as usize] = Kept::No;
+    table[b'&' as usize] = Kept::No;
+    table[b']' as usize] = Kept::No;
+    table[0xEF] = Kept::UnlessNonChar;
+    table
+};
 
 impl<'input> fmt::Debug for Document<'input> {
     fn fmt(&self, f: &mut fmt::Formatter) -> Result<(), fmt::Error> {
