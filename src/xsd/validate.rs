@@ -1119,12 +1119,17 @@ fn describe_expected(
 mod tests {
     use super::*;
 
+    /// A memo of one context-free type, and the thread's workspace with "a" remembered in it.
+    fn remembering_a(context_free: &[bool]) -> (ValidValues<'_>, Workspace) {
+        let memo = ValidValues::new(memo::new_set_identity(), context_free);
+        let mut workspace = Workspace::take();
+        memo.insert(&mut workspace.memo_slots, 0, "a");
+        (memo, workspace)
+    }
+
     #[test]
     fn the_thread_keeps_the_memo_and_a_validator_inside_another_gets_its_own() {
-        let context_free = [true];
-        let memo = ValidValues::new(memo::new_set_identity(), &context_free);
-        let mut outer = Workspace::take();
-        memo.insert(&mut outer.memo_slots, 0, "a");
+        let (memo, outer) = remembering_a(&[true]);
         let mut inner = Workspace::take();
         memo.insert(&mut inner.memo_slots, 0, "b");
         assert!(memo.contains(&inner.memo_slots, 0, "b"));
@@ -1140,10 +1145,7 @@ mod tests {
 
     #[test]
     fn a_long_value_leaves_its_memory_but_not_the_memo() {
-        let context_free = [true];
-        let memo = ValidValues::new(memo::new_set_identity(), &context_free);
-        let mut workspace = Workspace::take();
-        memo.insert(&mut workspace.memo_slots, 0, "a");
+        let (memo, mut workspace) = remembering_a(&[true]);
         workspace.text_value.push_str(&"x".repeat(2 * KEPT_TEXT));
         workspace.give_back();
         let again = Workspace::take();
