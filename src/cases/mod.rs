@@ -21,7 +21,8 @@ use hashbrown::HashMap;
 use serde::Deserialize;
 
 use crate::contract::Contract;
-use crate::xml::{Refillable, XmlError};
+use crate::xml::{Parsed, Refillable, XmlError};
+use crate::xsd::Lesson;
 
 /// What a conforming provider must answer.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize)]
@@ -289,9 +290,9 @@ pub struct RequestTemplate {
     file: PathBuf,
     text: String,
     payload: Range<usize>,
-    /// The first payload parsed, kept for the later ones to refill; `None` inside when its
-    /// placeholders are not text nodes of their own.
-    parsed: OnceLock<Option<Refillable>>,
+    /// The first payload parsed, kept for the later ones to refill, with what validating it
+    /// taught; `None` inside when its placeholders are not text nodes of their own.
+    parsed: OnceLock<Option<Refillable<Option<Lesson>>>>,
 }
 
 impl RequestTemplate {
@@ -333,7 +334,7 @@ impl RequestTemplate {
         &'t self,
         payload: &'t str,
         variables: &Variables,
-    ) -> Result<roxmltree::Document<'t>, XmlError> {
+    ) -> Result<Parsed<'t, Option<Lesson>>, XmlError> {
         let parsed = self.parsed.get_or_init(|| {
             let mut holes = Vec::new();
             let sample = variables
@@ -343,7 +344,7 @@ impl RequestTemplate {
         });
         match parsed {
             Some(refillable) => refillable.parse(payload),
-            None => crate::xml::parse(payload),
+            None => crate::xml::parse(payload).map(Parsed::from),
         }
     }
 }

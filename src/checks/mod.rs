@@ -12,10 +12,10 @@ use serde::Serialize;
 use crate::cases::Expectation;
 use crate::contract::{Contract, Operation, RuleScope};
 use crate::soap::{Envelope, Fault, clark_name};
-use crate::xml::Recurring;
 use crate::xml::canonical::canonicalize;
 use crate::xml::path::XmlPath;
-use crate::xsd::{SchemaSet, ValidationReport};
+use crate::xml::{Recurring, Refillable};
+use crate::xsd::{Lesson, SchemaSet, ValidationReport};
 
 /// The outcome of one check.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -137,7 +137,35 @@ pub struct Context<'a> {
     pub schemas: &'a SchemaSet,
     /// The operation's responses so far, when a run keeps them: a response with the same
     /// markup as the first is refilled from it instead of parsed.
-    pub responses: Option<&'a Recurring>,
+    pub responses: Option<&'a Recurring<Option<Lesson>>>,
+}
+
+/// A document kept for refilling, with what validating it taught (see [`validate`]).
+pub type Sample = Refillable<Option<Lesson>>;
+
+/// Validates `element`. For a document refilled from `sample`, whose markup is the sample's,
+/// the sample is validated once and, when that settles it, the refill only by its new values.
+fn validate(
+    schemas: &SchemaSet,
+    element: roxmltree::Node,
+    sample: Option<&Sample>,
+) -> ValidationReport {
+    if let Some(sample) = sample {
+        let lesson = sample.learned(|doc, holes| {
+            let same_element = doc.get_node(element.id())?;
+            schemas.learn(same_element, holes)
+        });
+        if lesson
+            .as_ref()
+            .is_some_and(|lesson| schemas.valid_by_lesson(lesson, element))
+        {
+            return ValidationReport {
+                errors: Vec::new(),
+                truncated: false,
+            };
+        }
+    }
+    schemas.validate_element(element)
 }
 
 /// The checks of one case and the canonical response for review.
@@ -210,7 +238,7 @@ pub fn expectation(ctx: &Context, request: roxmltree::Node) -> (Expectation, Opt
 /// came back or the transport failure.
 pub fn judge(ctx: &Context, request_text: &str, answer: Result<Answer, String>) -> Judgement {
     match crate::xml::parse(request_text) {
-        Ok(doc) => judge_request(ctx, doc.root_element(), answer, Canonical::Always),
+        Ok(doc) => judge_request(ctx, doc.root_element(), None, answer, Canonical::Always),
         Err(e) => Judgement {
             expectation: ctx.stated.unwrap_or(Expectation::Success),
             checks: vec![CheckResult::new(
@@ -236,6 +264,7 @@ pub enum Canonical {
 pub fn judge_request(
     ctx: &Context,
     request: roxmltree::Node,
+    request_sample: Option<&Sample>,
     answer: Result<Answer, String>,
     canonical: Canonical,
 ) -> Judgement {
@@ -269,10 +298,10 @@ pub fn judge_request(
     };
     let parsed = match ctx.responses {
         Some(responses) => responses.parse(text),
-        None => crate::xml::parse(text),
+        None => crate::xml::parse(text).map(crate::xml::Parsed::from),
     };
-    let doc = match parsed {
-        Ok(doc) => doc,
+    let (doc, response_sample) = match parsed {
+        Ok(parsed) => (parsed.doc, parsed.refilled_from),
         Err(e) => {
             checks.push(CheckResult::new(
                 "envelope",
@@ -322,11 +351,11 @@ pub fn judge_request(
     ));
     checks.push(CheckResult::new(
         "request schema",
-        request_schema_verdict(ctx, expectation, request),
+        request_schema_verdict(ctx, expectation, request, request_sample),
     ));
     checks.push(CheckResult::new(
         "response schema",
-        response_schema_verdict(ctx, envelope, fault.is_some()),
+        response_schema_verdict(ctx, envelope, fault.is_some(), response_sample),
     ));
     if expectation != Expectation::Fault && fault.is_none() {
         let operation = ctx.operation;
@@ -375,8 +404,9 @@ fn request_schema_verdict(
     ctx: &Context,
     expectation: Expectation,
     request: roxmltree::Node,
+    sample: Option<&Sample>,
 ) -> Verdict {
-    let report = ctx.schemas.validate_element(request);
+    let report = validate(ctx.schemas, request, sample);
     match (report.is_valid(), expectation) {
         (true, _) => Verdict::Pass,
         (false, Expectation::Fault) => Verdict::NotRun(format!(
@@ -391,7 +421,12 @@ fn request_schema_verdict(
 }
 
 /// The response payload, or a fault's declared detail element, must be schema-valid.
-fn response_schema_verdict(ctx: &Context, envelope: Envelope, is_fault: bool) -> Verdict {
+fn response_schema_verdict(
+    ctx: &Context,
+    envelope: Envelope,
+    is_fault: bool,
+    sample: Option<&Sample>,
+) -> Verdict {
     let target = if is_fault {
         let Some(detail) = &ctx.contract.service.fault else {
             return Verdict::NotRun("the contract declares no fault detail element".into());
@@ -407,7 +442,7 @@ fn response_schema_verdict(ctx: &Context, envelope: Envelope, is_fault: bool) ->
     } else {
         envelope.body_child
     };
-    let report = ctx.schemas.validate_element(target);
+    let report = validate(ctx.schemas, target, sample);
     if report.is_valid() {
         Verdict::Pass
     } else {

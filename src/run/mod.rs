@@ -31,8 +31,8 @@ use crate::contract::{Contract, Operation};
 use crate::domain::calendar::local_time_in_copenhagen;
 use crate::report::{CaseRecord, RunRecord};
 use crate::soap::security::{CallDetails, CallStamp, CallerIdentity, SecurityError};
-use crate::xml::Recurring;
-use crate::xsd::{CompileOptions, SchemaSet};
+use crate::xml::{Parsed, Recurring};
+use crate::xsd::{CompileOptions, Lesson, SchemaSet};
 
 /// How the process ends, as the exit code tells CI.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -106,7 +106,7 @@ struct OperationState {
     /// operation, so checked and encoded once.
     headers: Result<RequestHeaders, String>,
     /// The responses so far: a later one with the first one's markup is refilled from it.
-    responses: Recurring,
+    responses: Recurring<Option<Lesson>>,
 }
 
 /// The result of one case.
@@ -379,7 +379,7 @@ impl Runner {
                     checks::value_check(&check.path, got.as_deref(), &expected).within(&label),
                 );
             }
-            let request = template.parse(&payload, &variables).ok();
+            let request = template.parse(&payload, &variables).ok().map(|p| p.doc);
             for capture in &step.captures {
                 let from = match capture.from {
                     Side::Request => request.as_ref().map(|doc| doc.root_element()),
@@ -419,7 +419,7 @@ impl Runner {
         payload: &str,
         exchanged: &'e mut Exchanged,
     ) -> (Judgement, Option<&'e [u8]>) {
-        let request = crate::xml::parse(payload);
+        let request = crate::xml::parse(payload).map(Parsed::from);
         self.exchange_parsed(contract, operation, stated, request, exchanged)
             .await
     }
@@ -431,16 +431,15 @@ impl Runner {
         contract: &Contract,
         operation: &Operation,
         stated: Option<crate::cases::Expectation>,
-        request: Result<roxmltree::Document<'_>, crate::xml::XmlError>,
+        request: Result<Parsed<'_, Option<Lesson>>, crate::xml::XmlError>,
         exchanged: &'e mut Exchanged,
     ) -> (Judgement, Option<&'e [u8]>) {
         // Parsed before anything is sent: a payload a filled-in value made ill-formed never
         // reaches the endpoint, and the checks reuse the tree.
-        let request = match request {
-            Ok(request) => request,
+        let (request, sample) = match &request {
+            Ok(parsed) => (parsed.doc.root_element(), parsed.refilled_from),
             Err(e) => return (Judgement::could_not_test("request", e.to_string()), None),
         };
-        let request = request.root_element();
         let schemas = match self.schemas_of(contract) {
             Ok(schemas) => schemas,
             Err(e) => return (Judgement::could_not_test("schema", e), None),
@@ -513,12 +512,12 @@ impl Runner {
                         .and_then(|v| v.to_str().ok()),
                     body: &exchange.body,
                 };
-                let judgement = checks::judge_request(&ctx, request, Ok(answer), canonical);
+                let judgement = checks::judge_request(&ctx, request, sample, Ok(answer), canonical);
                 exchanged.responses.push(exchange.body);
                 (judgement, exchanged.responses.last().map(Vec::as_slice))
             }
             Err(e) => (
-                checks::judge_request(&ctx, request, Err(e), canonical),
+                checks::judge_request(&ctx, request, sample, Err(e), canonical),
                 None,
             ),
         }

@@ -5,7 +5,7 @@ pub mod canonical;
 pub mod path;
 mod refill;
 
-pub use refill::{Recurring, Refillable};
+pub use refill::{Parsed, Recurring, Refillable};
 
 use roxmltree::{Document, ParsingOptions};
 

@@ -14,27 +14,46 @@ use super::XmlError;
 
 self_cell::self_cell!(
     /// The sample text and its tree.
-    struct Parsed {
+    struct Sample {
         owner: String,
         #[covariant]
         dependent: Document,
     }
 );
 
-/// A sample document and which of its text nodes hold values that change from text to text.
-pub struct Refillable {
-    parsed: Parsed,
+/// A sample document and which of its text nodes hold values that change from text to text;
+/// `L` is what a reader learned about the sample once, for all its refills (see
+/// [`Refillable::learned`]).
+pub struct Refillable<L = ()> {
+    parsed: Sample,
     /// The text nodes that are exactly the sample's holes, in document order.
     holes: Vec<NodeId>,
+    learned: OnceLock<L>,
 }
 
-impl Refillable {
+/// A parsed document, and the sample it was refilled from when it was.
+pub struct Parsed<'t, L = ()> {
+    pub doc: Document<'t>,
+    pub refilled_from: Option<&'t Refillable<L>>,
+}
+
+/// A document parsed from its text, not refilled.
+impl<'t, L> From<Document<'t>> for Parsed<'t, L> {
+    fn from(doc: Document<'t>) -> Self {
+        Parsed {
+            doc,
+            refilled_from: None,
+        }
+    }
+}
+
+impl<L> Refillable<L> {
     /// Parses `sample`, in which the byte ranges `holes` (in order) hold the values other texts
     /// have different ones in. `None` when [`super::parse`] refuses the sample, or when a hole
     /// is not a text node of its own (part of a longer text, an attribute value, a comment):
     /// a refill could not replace it.
-    pub fn new(sample: String, holes: &[Range<usize>]) -> Option<Refillable> {
-        let parsed = Parsed::try_new(sample, |text| super::parse(text)).ok()?;
+    pub fn new(sample: String, holes: &[Range<usize>]) -> Option<Self> {
+        let parsed = Sample::try_new(sample, |text| super::parse(text)).ok()?;
         let mut wanted = holes.iter().peekable();
         let mut found = Vec::with_capacity(holes.len());
         for node in parsed.borrow_dependent().descendants() {
@@ -55,14 +74,15 @@ impl Refillable {
         (found.len() == holes.len()).then_some(Refillable {
             parsed,
             holes: found,
+            learned: OnceLock::new(),
         })
     }
 
     /// Parses `sample`, in which every text node that reads as it stands (no references, CDATA
     /// or line-end normalisation) is a hole: for documents whose changing values are not known
     /// in advance. `None` when [`super::parse`] refuses the sample.
-    fn of_texts(sample: String) -> Option<Refillable> {
-        let parsed = Parsed::try_new(sample, |text| super::parse(text)).ok()?;
+    fn of_texts(sample: String) -> Option<Self> {
+        let parsed = Sample::try_new(sample, |text| super::parse(text)).ok()?;
         let doc = parsed.borrow_dependent();
         let as_it_stands = |node: &roxmltree::Node| match node.text_storage() {
             Some(StringStorage::Borrowed(text)) => doc
@@ -76,17 +96,31 @@ impl Refillable {
             .filter(|node| node.is_text() && as_it_stands(node))
             .map(|node| node.id())
             .collect();
-        Some(Refillable { parsed, holes })
+        Some(Refillable {
+            parsed,
+            holes,
+            learned: OnceLock::new(),
+        })
     }
 
     /// The document `text` is, the same as [`super::parse`]`(text)`: the sample refilled when
     /// `text` differs from it only inside the holes, with values the parser would keep as they
     /// stand (no markup, references or `\r`), parsed otherwise.
-    pub fn parse<'t>(&'t self, text: &'t str) -> Result<Document<'t>, XmlError> {
+    pub fn parse<'t>(&'t self, text: &'t str) -> Result<Parsed<'t, L>, XmlError> {
         match self.parsed.borrow_dependent().refill(text, &self.holes) {
-            Some(doc) => Ok(doc),
-            None => super::parse(text),
+            Some(doc) => Ok(Parsed {
+                doc,
+                refilled_from: Some(self),
+            }),
+            None => super::parse(text).map(Parsed::from),
         }
+    }
+
+    /// What `learn` learns from the sample and its holes, learned on first use: about the
+    /// sample, so it holds for every refill (which differs from the sample only in the holes).
+    pub fn learned(&self, learn: impl FnOnce(&Document, &[NodeId]) -> L) -> &L {
+        self.learned
+            .get_or_init(|| learn(self.parsed.borrow_dependent(), &self.holes))
     }
 }
 
@@ -97,28 +131,36 @@ const MAX_RECURRING: usize = 64 * 1024;
 /// Documents that recur with the same markup around new values, such as the responses to one
 /// operation: the first is kept, and every later one is its refill when it can be (see
 /// [`Refillable`]), parsed otherwise.
-#[derive(Debug, Default)]
-pub struct Recurring {
-    first: OnceLock<Option<Refillable>>,
+#[derive(Debug)]
+pub struct Recurring<L = ()> {
+    first: OnceLock<Option<Refillable<L>>>,
 }
 
-impl Recurring {
+impl<L> Default for Recurring<L> {
+    fn default() -> Self {
+        Recurring {
+            first: OnceLock::new(),
+        }
+    }
+}
+
+impl<L> Recurring<L> {
     /// The document `text` is, the same as [`super::parse`]`(text)`.
-    pub fn parse<'t>(&'t self, text: &'t str) -> Result<Document<'t>, XmlError> {
+    pub fn parse<'t>(&'t self, text: &'t str) -> Result<Parsed<'t, L>, XmlError> {
         if text.len() > MAX_RECURRING {
-            return super::parse(text);
+            return super::parse(text).map(Parsed::from);
         }
         let first = self
             .first
             .get_or_init(|| Refillable::of_texts(text.to_owned()));
         match first {
             Some(first) => first.parse(text),
-            None => super::parse(text),
+            None => super::parse(text).map(Parsed::from),
         }
     }
 }
 
-impl fmt::Debug for Refillable {
+impl<L> fmt::Debug for Refillable<L> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Refillable")
             .field("sample", self.parsed.borrow_owner())
@@ -168,7 +210,7 @@ mod tests {
     }
 
     fn same_as_parsed(refillable: &Refillable, text: &str) -> Result<(), TestCaseError> {
-        let refilled = refillable.parse(text).map(|doc| described(&doc));
+        let refilled = refillable.parse(text).map(|parsed| described(&parsed.doc));
         let parsed = crate::xml::parse(text).map(|doc| described(&doc));
         prop_assert_eq!(
             refilled.map_err(|e| e.to_string()),
@@ -181,21 +223,26 @@ mod tests {
     fn a_whole_text_node_is_a_hole_and_a_piece_of_a_text_is_not() {
         let (sample, holes) = filled("0f8f", "2024", "abc");
         // The third value shares its text node with `&amp;`.
-        assert!(Refillable::new(sample.clone(), &holes).is_none());
-        let refillable = Refillable::new(sample, &holes[..2]).expect("two whole text nodes");
+        assert!(Refillable::<()>::new(sample.clone(), &holes).is_none());
+        let refillable = Refillable::<()>::new(sample, &holes[..2]).expect("two whole text nodes");
         assert_eq!(refillable.holes.len(), 2);
         let attribute_value = 7..8;
         let holes = std::slice::from_ref(&attribute_value);
-        assert!(Refillable::new("<r a='v'/>".into(), holes).is_none());
-        assert!(Refillable::new("<r>".into(), &[]).is_none(), "not XML");
+        assert!(Refillable::<()>::new("<r a='v'/>".into(), holes).is_none());
+        assert!(
+            Refillable::<()>::new("<r>".into(), &[]).is_none(),
+            "not XML"
+        );
     }
 
     #[test]
     fn new_values_of_the_same_length_are_refilled_without_parsing() {
         let (sample, holes) = filled("0f8f", "2024", "abc");
-        let refillable = Refillable::new(sample, &holes[..2]).expect("two whole text nodes");
+        let refillable = Refillable::<()>::new(sample, &holes[..2]).expect("two whole text nodes");
         let (text, _) = filled("9a9a", "1999", "abc");
-        let doc = refillable.parse(&text).expect("well-formed");
+        let parsed = refillable.parse(&text).expect("well-formed");
+        assert!(parsed.refilled_from.is_some());
+        let doc = parsed.doc;
         // Refilled: the tree still borrows the sample's element names, not `text`'s.
         let element = doc.root_element();
         let name = element.tag_name().name();
@@ -213,15 +260,15 @@ mod tests {
 
     #[test]
     fn recurring_documents_refill_the_first_one() {
-        let recurring = Recurring::default();
+        let recurring: Recurring = Recurring::default();
         let (first, _) = filled("0f8f", "2024", "abc");
         // The third value shares its text with `&amp;`, which is not a hole: kept the same.
         let (later, _) = filled("9a9a", "1999", "abc");
         assert_eq!(
-            described(&recurring.parse(&first).unwrap()),
+            described(&recurring.parse(&first).unwrap().doc),
             described(&crate::xml::parse(&first).unwrap())
         );
-        let doc = recurring.parse(&later).expect("well-formed");
+        let doc = recurring.parse(&later).expect("well-formed").doc;
         let kept = recurring.first.get().unwrap().as_ref().unwrap();
         // Refilled: the element names are still the first document's.
         let name = doc.root_element().tag_name().name();
@@ -230,15 +277,9 @@ mod tests {
         same_as_parsed(kept, &later).unwrap();
         // Not XML, or another shape: parsed, with the parser's verdict.
         assert!(recurring.parse("<r>").is_err());
-        assert_eq!(
-            recurring
-                .parse("<s/>")
-                .unwrap()
-                .root_element()
-                .tag_name()
-                .name(),
-            "s"
-        );
+        let other = recurring.parse("<s/>").unwrap();
+        assert!(other.refilled_from.is_none());
+        assert_eq!(other.doc.root_element().tag_name().name(), "s");
     }
 
     proptest! {
@@ -251,10 +292,10 @@ mod tests {
             tail in "[a-c]{3}|[<&;a]{0,3}",
         ) {
             let (sample, holes) = filled("0f8f", "2024", "abc");
-            let refillable = Refillable::new(sample, &holes[..2]).expect("two whole text nodes");
+            let refillable = Refillable::<()>::new(sample, &holes[..2]).expect("two whole text nodes");
             let (text, _) = filled(&id, &at, &tail);
             same_as_parsed(&refillable, &text)?;
-            let every_text = Refillable::of_texts(filled("0f8f", "2024", "abc").0).unwrap();
+            let every_text = Refillable::<()>::of_texts(filled("0f8f", "2024", "abc").0).unwrap();
             same_as_parsed(&every_text, &text)?;
         }
     }

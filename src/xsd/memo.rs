@@ -77,11 +77,16 @@ impl<'s> ValidValues<'s> {
     /// The slot `text` of type `ty` goes in, when the memo may hold it at all.
     fn slot(&self, slots: &Slots, ty: TypeId, text: &str) -> Option<(usize, u32)> {
         let ty32 = u32::try_from(ty).ok()?;
-        if text.len() > MAX_VALUE || !self.context_free.get(ty).copied().unwrap_or(false) {
+        if text.len() > MAX_VALUE || !self.is_context_free(ty) {
             return None;
         }
         let hash = slots.hasher.hash_one((self.set, ty32, text));
         Some((hash as usize & (SLOTS - 1), ty32))
+    }
+
+    /// Whether `ty`'s verdict on a value depends on nothing but the value.
+    pub fn is_context_free(&self, ty: TypeId) -> bool {
+        self.context_free.get(ty).copied().unwrap_or(false)
     }
 
     /// Whether `text` was found valid for `ty` before.

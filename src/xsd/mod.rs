@@ -24,6 +24,7 @@ mod error;
 mod files;
 pub mod generate;
 mod identity;
+mod lesson;
 mod loader;
 mod memo;
 mod model;
@@ -47,6 +48,7 @@ pub use api::{
 };
 pub use error::{SchemaError, ValidationError, ValidationReport};
 pub use files::{FileOutcome, FileResult, validate_files};
+pub use lesson::Lesson;
 pub use stream::ReadError;
 
 pub(crate) const XS: &str = "http://www.w3.org/2001/XMLSchema";

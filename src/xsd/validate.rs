@@ -243,6 +243,14 @@ impl Workspace {
     }
 }
 
+/// Runs `f` with the thread's memo of valid values (see [`memo`]), outside a validation.
+pub fn with_memo_slots<R>(f: impl FnOnce(&mut memo::Slots) -> R) -> R {
+    let mut workspace = Workspace::take();
+    let result = f(&mut workspace.memo_slots);
+    workspace.give_back();
+    result
+}
+
 /// What the parent's content model makes of a child element.
 enum Assess {
     Decl(ElemId),
@@ -280,6 +288,31 @@ pub struct Validator<'s> {
     /// set's view of them, and the thread's memory of them (from the workspace).
     valid_values: ValidValues<'s>,
     memo_slots: memo::Slots,
+    /// Text nodes whose judging is watched, when a caller asked (see [`Validator::watch`]).
+    watch: Option<Watch>,
+}
+
+/// How one watched text node was judged.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Watched {
+    /// No event reached the validator: it lies outside the validated element.
+    Outside,
+    /// It was the whole value of an element with simple content, judged by its type alone: no
+    /// fixed value, no identity constraints, a context-free type.
+    ByType(TypeId),
+    /// Anything else: the verdict may depend on it in other ways.
+    Otherwise,
+}
+
+/// The watched text nodes' start offsets (in document order) and what became of each.
+struct Watch {
+    offsets: Vec<usize>,
+    watched: Vec<Watched>,
+    /// The first watched offset not yet reached.
+    next: usize,
+    /// The watched text the open element with simple content gathered as its value's start,
+    /// and the depth of that element.
+    gathered: Option<(usize, usize)>,
 }
 
 /// XML whitespace only (bytes suffice: every other character, non-ASCII ones too, fails).
@@ -334,6 +367,56 @@ impl<'s> Validator<'s> {
             identity: (!c.idcs.is_empty()).then(|| Tracker::new(c)),
             valid_values,
             memo_slots,
+            watch: None,
+        }
+    }
+
+    /// Watches how the text nodes starting at `offsets` (ascending) are judged; see
+    /// [`Validator::watched`].
+    pub fn watch(&mut self, offsets: Vec<usize>) {
+        let watched = vec![Watched::Outside; offsets.len()];
+        self.watch = Some(Watch {
+            offsets,
+            watched,
+            next: 0,
+            gathered: None,
+        });
+    }
+
+    /// How each watched text node was judged, in the order given to [`Validator::watch`].
+    pub fn watched(&mut self) -> Vec<Watched> {
+        self.watch.take().map(|w| w.watched).unwrap_or_default()
+    }
+
+    /// Notes a text event at `node` for the watch: a watched text that starts the value of the
+    /// open element with simple content is pending until the element ends; any other watched
+    /// text, and a text after a pending one (the value is more than it), is judged otherwise.
+    #[cold]
+    fn watch_text(&mut self, node: usize) {
+        let starts_value = self.text_value.is_empty()
+            && matches!(
+                self.stack.last().map(|frame| &frame.content),
+                Some(Content::Simple {
+                    child_seen: false,
+                    ..
+                })
+            );
+        let Some(watch) = &mut self.watch else {
+            return;
+        };
+        if let Some((pending, _)) = watch.gathered.take() {
+            watch.watched[pending] = Watched::Otherwise;
+        }
+        while watch.offsets.get(watch.next).is_some_and(|&o| o < node) {
+            watch.next += 1;
+        }
+        if watch.offsets.get(watch.next) == Some(&node) {
+            if starts_value {
+                watch.gathered = Some((watch.next, self.stack.len()));
+            } else {
+                watch.watched[watch.next] = Watched::Otherwise;
+            }
+            watch.next += 1;
         }
     }
 
@@ -735,6 +818,9 @@ impl<'s> Validator<'s> {
     /// references and CDATA sections run together up to the next markup that is not those), or
     /// a piece of one; `node` is the byte offset where the node starts.
     pub fn text(&mut self, text: &str, node: usize) {
+        if self.watch.is_some() {
+            self.watch_text(node);
+        }
         let Some(frame) = self.stack.last_mut() else {
             return;
         };
@@ -781,6 +867,8 @@ impl<'s> Validator<'s> {
         };
         let at = At::element(ordinal);
         let c = self.c;
+        let pending = self.watch.as_mut().and_then(|w| w.gathered.take());
+        let mut judged_by_type = None;
         // the local name, for messages: looked up only when there is one to write
         let name = || -> &str {
             match (&name, decl) {
@@ -812,6 +900,9 @@ impl<'s> Validator<'s> {
                     _ => {
                         let keep =
                             value_constraint.is_some_and(|vc| vc.fixed) || self.identity.is_some();
+                        if !keep && self.valid_values.is_context_free(ty) {
+                            judged_by_type = Some(ty);
+                        }
                         if !keep && self.valid_values.contains(&self.memo_slots, ty, &text) {
                             None
                         } else {
@@ -873,6 +964,11 @@ impl<'s> Validator<'s> {
                 Assessed::NoValue
             }
         };
+        if let (Some((pending, depth)), Some(watch)) = (pending, &mut self.watch) {
+            // the element that gathered it (the stack no longer holds it), or one inside it
+            let judged = judged_by_type.filter(|_| depth == self.stack.len() + 1);
+            watch.watched[pending] = judged.map_or(Watched::Otherwise, Watched::ByType);
+        }
         if let Some(tracker) = &mut self.identity {
             for e in tracker.close(value) {
                 self.error(e.offset, at, e.message);
