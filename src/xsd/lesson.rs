@@ -11,7 +11,7 @@ use super::datatypes::NoNamespaces;
 use super::memo::ValidValues;
 use super::model::TypeId;
 use super::simple::{self, Ids};
-use super::validate::{Watched, with_memo_slots};
+use super::validate::{Watched, is_whitespace, with_memo_slots};
 use super::walk;
 
 /// What validating a sample taught about its holes, for [`SchemaSet::valid_by_lesson`].
@@ -20,8 +20,19 @@ pub struct Lesson {
     /// The schema set and element it was learned with.
     set: u64,
     element: NodeId,
-    /// By hole: the type that judged its value, or `None` outside the validated element.
-    holes: Vec<(NodeId, Option<TypeId>)>,
+    /// By hole: what a new value there must be.
+    holes: Vec<(NodeId, Needs)>,
+}
+
+/// What a hole's new value must be for the copy to be valid.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Needs {
+    /// Anything: the hole is outside the validated element.
+    Nothing,
+    /// Valid for this type.
+    ValidFor(TypeId),
+    /// Whitespace, as the sample's was (between elements, or in empty content).
+    Whitespace,
 }
 
 impl SchemaSet {
@@ -46,8 +57,9 @@ impl SchemaSet {
             .iter()
             .zip(watched)
             .map(|(&id, watched)| match watched {
-                Watched::Outside => Some((id, None)),
-                Watched::ByType(ty) => Some((id, Some(ty))),
+                Watched::Outside => Some((id, Needs::Nothing)),
+                Watched::ByType(ty) => Some((id, Needs::ValidFor(ty))),
+                Watched::IgnoredWhitespace => Some((id, Needs::Whitespace)),
                 Watched::Otherwise => None,
             })
             .collect::<Option<_>>()?;
@@ -70,12 +82,15 @@ impl SchemaSet {
         // the validator's memo: values that recur from copy to copy are checked once per thread
         let memo = ValidValues::new(self.identity, &self.context_free);
         with_memo_slots(|slots| {
-            lesson.holes.iter().all(|&(id, ty)| {
-                let Some(ty) = ty else {
-                    return true;
+            lesson.holes.iter().all(|&(id, needs)| {
+                let value = doc.get_node(id).and_then(|hole| hole.text());
+                let (ty, Some(value)) = (needs, value) else {
+                    return needs == Needs::Nothing;
                 };
-                let Some(value) = doc.get_node(id).and_then(|hole| hole.text()) else {
-                    return false;
+                let ty = match ty {
+                    Needs::Nothing => return true,
+                    Needs::Whitespace => return is_whitespace(value),
+                    Needs::ValidFor(ty) => ty,
                 };
                 if memo.contains(slots, ty, value) {
                     return true;
@@ -157,7 +172,12 @@ mod tests {
         let root = doc.root_element();
         let holes = [text_of(&doc, "code", 0), text_of(&doc, "date", 0)];
         let lesson = set.learn(root, &holes).expect("both judged by type");
-        assert!(lesson.holes.iter().all(|(_, ty)| ty.is_some()));
+        assert!(
+            lesson
+                .holes
+                .iter()
+                .all(|(_, needs)| matches!(needs, Needs::ValidFor(_)))
+        );
         assert!(set.valid_by_lesson(&lesson, root));
         // a fixed value, an ID, a QName (needs its prefix), a value in two pieces, mixed text
         for (name, nth) in [
@@ -179,7 +199,19 @@ mod tests {
         let outside = set
             .learn(r, &[text_of(&wrapped, "code", 0), tail])
             .expect("valid");
-        assert_eq!(outside.holes[1], (tail, None));
+        assert_eq!(outside.holes[1], (tail, Needs::Nothing));
+        // whitespace between elements: any whitespace
+        let indented = text.replace("<date>", "\n  <date>");
+        let indented = roxmltree::Document::parse(&indented).unwrap();
+        let between = indented
+            .root_element()
+            .children()
+            .find(|n| n.is_text())
+            .unwrap();
+        let lesson = set
+            .learn(indented.root_element(), &[between.id()])
+            .expect("valid");
+        assert_eq!(lesson.holes[0].1, Needs::Whitespace);
         // an invalid sample teaches nothing
         let invalid = document("75", "2024-05-31");
         let invalid = roxmltree::Document::parse(&invalid).unwrap();
@@ -196,13 +228,16 @@ mod tests {
         fn a_copy_is_valid_by_the_lesson_exactly_when_it_is_valid(
             code in "[0-9]{3}|[0-9a ]{1,4}",
             date in "20[0-9]{2}-[01][0-9]-[0-3][0-9]|[0-9: +-]{10}",
+            between in "[ \t\n]{1,3}|[ a]{1,3}",
         ) {
             let set = schemas();
-            let sample = document("751", "2024-05-31");
+            let indented = |text: String, between: &str| text.replace("<date>", &format!("{between}<date>"));
+            let sample = indented(document("751", "2024-05-31"), "\n  ");
             let sample = roxmltree::Document::parse(&sample).unwrap();
-            let holes = [text_of(&sample, "code", 0), text_of(&sample, "date", 0)];
+            let between_id = sample.root_element().children().find(|n| n.is_text()).unwrap().id();
+            let holes = [text_of(&sample, "code", 0), between_id, text_of(&sample, "date", 0)];
             let lesson = set.learn(sample.root_element(), &holes).unwrap();
-            let copy = document(&code, &date);
+            let copy = indented(document(&code, &date), &between);
             let copy = roxmltree::Document::parse(&copy).unwrap();
             let root = copy.root_element();
             prop_assert_eq!(

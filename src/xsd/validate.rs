@@ -300,6 +300,9 @@ pub enum Watched {
     /// It was the whole value of an element with simple content, judged by its type alone: no
     /// fixed value, no identity constraints, a context-free type.
     ByType(TypeId),
+    /// Whitespace between the children of an element whose content is elements only, or in
+    /// one whose content is empty: any other whitespace would be judged the same.
+    IgnoredWhitespace,
     /// Anything else: the verdict may depend on it in other ways.
     Otherwise,
 }
@@ -392,14 +395,22 @@ impl<'s> Validator<'s> {
     /// open element with simple content is pending until the element ends; any other watched
     /// text, and a text after a pending one (the value is more than it), is judged otherwise.
     #[cold]
-    fn watch_text(&mut self, node: usize) {
+    fn watch_text(&mut self, text: &str, node: usize) {
+        let content = self.stack.last().map(|frame| &frame.content);
         let starts_value = self.text_value.is_empty()
             && matches!(
-                self.stack.last().map(|frame| &frame.content),
+                content,
                 Some(Content::Simple {
                     child_seen: false,
                     ..
                 })
+            );
+        // whitespace is nothing to content of elements only or to empty content: another
+        // whitespace text there would be judged the same
+        let ignored_whitespace = is_whitespace(text)
+            && matches!(
+                content,
+                Some(Content::Elements { mixed: false, .. } | Content::Empty { .. })
             );
         let Some(watch) = &mut self.watch else {
             return;
@@ -411,11 +422,14 @@ impl<'s> Validator<'s> {
             watch.next += 1;
         }
         if watch.offsets.get(watch.next) == Some(&node) {
-            if starts_value {
+            watch.watched[watch.next] = if starts_value {
                 watch.gathered = Some((watch.next, self.stack.len()));
+                Watched::Otherwise
+            } else if ignored_whitespace {
+                Watched::IgnoredWhitespace
             } else {
-                watch.watched[watch.next] = Watched::Otherwise;
-            }
+                Watched::Otherwise
+            };
             watch.next += 1;
         }
     }
@@ -819,7 +833,7 @@ impl<'s> Validator<'s> {
     /// a piece of one; `node` is the byte offset where the node starts.
     pub fn text(&mut self, text: &str, node: usize) {
         if self.watch.is_some() {
-            self.watch_text(node);
+            self.watch_text(text, node);
         }
         let Some(frame) = self.stack.last_mut() else {
             return;
