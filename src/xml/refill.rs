@@ -107,13 +107,20 @@ impl<L> Refillable<L> {
     /// `text` differs from it only inside the holes, with values the parser would keep as they
     /// stand (no markup, references or `\r`), parsed otherwise.
     pub fn parse<'t>(&'t self, text: &'t str) -> Result<Parsed<'t, L>, XmlError> {
-        match self.parsed.borrow_dependent().refill(text, &self.holes) {
-            Some(doc) => Ok(Parsed {
-                doc,
-                refilled_from: Some(self),
-            }),
+        match self.refilled(text) {
+            Some(refilled) => Ok(refilled),
             None => super::parse(text).map(Parsed::from),
         }
+    }
+
+    /// The sample refilled with `text`, when `text` differs from it only inside the holes, with
+    /// values the parser would keep as they stand.
+    fn refilled<'t>(&'t self, text: &'t str) -> Option<Parsed<'t, L>> {
+        let doc = self.parsed.borrow_dependent().refill(text, &self.holes)?;
+        Some(Parsed {
+            doc,
+            refilled_from: Some(self),
+        })
     }
 
     /// What `learn` learns from the sample and its holes, learned on first use: about the
@@ -124,22 +131,27 @@ impl<L> Refillable<L> {
     }
 }
 
-/// The longest document [`Recurring`] keeps: responses that repeat are small, and a huge first
-/// one is not held for the rest of the run.
+/// The longest document [`Recurring`] keeps: responses that repeat are small, and a huge one is
+/// not held for the rest of the run.
 const MAX_RECURRING: usize = 64 * 1024;
 
+/// The most shapes [`Recurring`] keeps: an operation's answers come in a few (a receipt, a
+/// fault, a list of some length), and a text that fits none is checked against each of them
+/// first, which costs little only while they are few.
+const SHAPES: usize = 4;
+
 /// Documents that recur with the same markup around new values, such as the responses to one
-/// operation: the first is kept, and every later one is its refill when it can be (see
-/// [`Refillable`]), parsed otherwise.
+/// operation: the first few of different shapes are kept, and every later one is a refill of
+/// one of them when it can be (see [`Refillable`]), parsed otherwise.
 #[derive(Debug)]
 pub struct Recurring<L = ()> {
-    first: OnceLock<Option<Refillable<L>>>,
+    shapes: [OnceLock<Refillable<L>>; SHAPES],
 }
 
 impl<L> Default for Recurring<L> {
     fn default() -> Self {
         Recurring {
-            first: OnceLock::new(),
+            shapes: std::array::from_fn(|_| OnceLock::new()),
         }
     }
 }
@@ -150,13 +162,26 @@ impl<L> Recurring<L> {
         if text.len() > MAX_RECURRING {
             return super::parse(text).map(Parsed::from);
         }
-        let first = self
-            .first
-            .get_or_init(|| Refillable::of_texts(text.to_owned()));
-        match first {
-            Some(first) => first.parse(text),
-            None => super::parse(text).map(Parsed::from),
+        for slot in &self.shapes {
+            let Some(shape) = slot.get() else {
+                // A new shape, kept in the first free place; a text the parser refuses is not
+                // kept, so that broken answers cannot take the places.
+                let Some(shape) = Refillable::of_texts(text.to_owned()) else {
+                    return super::parse(text).map(Parsed::from);
+                };
+                // another thread may have taken the place meanwhile: then `text` is tried
+                // against its shape and parsed if it does not fit
+                let _ = slot.set(shape);
+                return slot.get().map_or_else(
+                    || super::parse(text).map(Parsed::from),
+                    |kept| kept.parse(text),
+                );
+            };
+            if let Some(refilled) = shape.refilled(text) {
+                return Ok(refilled);
+            }
         }
+        super::parse(text).map(Parsed::from)
     }
 }
 
@@ -259,7 +284,7 @@ mod tests {
     }
 
     #[test]
-    fn recurring_documents_refill_the_first_one() {
+    fn recurring_documents_refill_the_shapes_kept() {
         let recurring: Recurring = Recurring::default();
         let (first, _) = filled("0f8f", "2024", "abc");
         // The third value shares its text with `&amp;`, which is not a hole: kept the same.
@@ -269,7 +294,7 @@ mod tests {
             described(&crate::xml::parse(&first).unwrap())
         );
         let doc = recurring.parse(&later).expect("well-formed").doc;
-        let kept = recurring.first.get().unwrap().as_ref().unwrap();
+        let kept = recurring.shapes[0].get().unwrap();
         // Refilled: the element names are still the first document's.
         let name = doc.root_element().tag_name().name();
         let first = kept.parsed.borrow_owner().as_bytes().as_ptr_range();
@@ -277,9 +302,18 @@ mod tests {
         same_as_parsed(kept, &later).unwrap();
         // Not XML, or another shape: parsed, with the parser's verdict.
         assert!(recurring.parse("<r>").is_err());
-        let other = recurring.parse("<s/>").unwrap();
-        assert!(other.refilled_from.is_none());
+        let other = recurring.parse("<s>1</s>").unwrap();
         assert_eq!(other.doc.root_element().tag_name().name(), "s");
+        // Kept too: the next answer of that shape is refilled, as is the first shape's.
+        assert!(recurring.parse("<s>2</s>").unwrap().refilled_from.is_some());
+        assert!(recurring.parse(&later).unwrap().refilled_from.is_some());
+        // Up to four shapes (the broken text took no place, so `u` is the fourth); a fifth is
+        // parsed every time.
+        for shape in ["<t>1</t>", "<u>1</u>", "<v>1</v>", "<v>2</v>"] {
+            assert!(recurring.parse(shape).is_ok());
+        }
+        assert!(recurring.parse("<u>2</u>").unwrap().refilled_from.is_some());
+        assert!(recurring.parse("<v>3</v>").unwrap().refilled_from.is_none());
     }
 
     proptest! {
