@@ -312,7 +312,7 @@ impl Runner {
             Err(e) => return Judgement::could_not_test("request", e.to_string()),
         };
         let request = template.parse(&payload, &variables);
-        self.exchange_parsed(contract, operation, case.expect, request, exchanged)
+        self.exchange_parsed(contract, operation, case.expect, &request, exchanged)
             .await
             .0
     }
@@ -352,7 +352,7 @@ impl Runner {
             };
             let request = template.parse(&payload, &variables);
             let (judgement, body) = self
-                .exchange_parsed(contract, operation, step.expect, request, exchanged)
+                .exchange_parsed(contract, operation, step.expect, &request, exchanged)
                 .await;
             let passed = judgement.outcome() == Outcome::Passed;
             checks.extend(judgement.checks.into_iter().map(|c| c.within(&label)));
@@ -379,10 +379,9 @@ impl Runner {
                     checks::value_check(&check.path, got.as_deref(), &expected).within(&label),
                 );
             }
-            let request = template.parse(&payload, &variables).ok().map(|p| p.doc);
             for capture in &step.captures {
                 let from = match capture.from {
-                    Side::Request => request.as_ref().map(|doc| doc.root_element()),
+                    Side::Request => request.as_ref().ok().map(|p| p.doc.root_element()),
                     Side::Response => response_payload,
                 };
                 match from.and_then(|node| capture.path.first_value(node)) {
@@ -420,7 +419,7 @@ impl Runner {
         exchanged: &'e mut Exchanged,
     ) -> (Judgement, Option<&'e [u8]>) {
         let request = crate::xml::parse(payload).map(Parsed::from);
-        self.exchange_parsed(contract, operation, stated, request, exchanged)
+        self.exchange_parsed(contract, operation, stated, &request, exchanged)
             .await
     }
 
@@ -431,12 +430,12 @@ impl Runner {
         contract: &Contract,
         operation: &Operation,
         stated: Option<crate::cases::Expectation>,
-        request: Result<Parsed<'_, Option<Lesson>>, crate::xml::XmlError>,
+        request: &Result<Parsed<'_, Option<Lesson>>, crate::xml::XmlError>,
         exchanged: &'e mut Exchanged,
     ) -> (Judgement, Option<&'e [u8]>) {
         // Parsed before anything is sent: a payload a filled-in value made ill-formed never
         // reaches the endpoint, and the checks reuse the tree.
-        let (request, sample) = match &request {
+        let (request, sample) = match request {
             Ok(parsed) => (parsed.doc.root_element(), parsed.refilled_from),
             Err(e) => return (Judgement::could_not_test("request", e.to_string()), None),
         };

@@ -8,7 +8,7 @@ use std::fmt;
 use std::ops::Range;
 use std::sync::OnceLock;
 
-use roxmltree::{Document, NodeId, StringStorage};
+use roxmltree::{Document, NodeId};
 
 use super::XmlError;
 
@@ -83,17 +83,10 @@ impl<L> Refillable<L> {
     /// in advance. `None` when [`super::parse`] refuses the sample.
     fn of_texts(sample: String) -> Option<Self> {
         let parsed = Sample::try_new(sample, |text| super::parse(text)).ok()?;
-        let doc = parsed.borrow_dependent();
-        let as_it_stands = |node: &roxmltree::Node| match node.text_storage() {
-            Some(StringStorage::Borrowed(text)) => doc
-                .input_text()
-                .get(node.range())
-                .is_some_and(|raw| raw.as_ptr() == text.as_ptr() && raw.len() == text.len()),
-            _ => false,
-        };
-        let holes = doc
+        let holes = parsed
+            .borrow_dependent()
             .descendants()
-            .filter(|node| node.is_text() && as_it_stands(node))
+            .filter(|node| node.is_text_as_it_stands())
             .map(|node| node.id())
             .collect();
         Some(Refillable {
@@ -171,11 +164,7 @@ impl<L> Recurring<L> {
                 };
                 // another thread may have taken the place meanwhile: then `text` is tried
                 // against its shape and parsed if it does not fit
-                let _ = slot.set(shape);
-                return slot.get().map_or_else(
-                    || super::parse(text).map(Parsed::from),
-                    |kept| kept.parse(text),
-                );
+                return slot.get_or_init(|| shape).parse(text);
             };
             if let Some(refilled) = shape.refilled(text) {
                 return Ok(refilled);

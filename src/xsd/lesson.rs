@@ -84,22 +84,20 @@ impl SchemaSet {
         with_memo_slots(|slots| {
             lesson.holes.iter().all(|&(id, needs)| {
                 let value = doc.get_node(id).and_then(|hole| hole.text());
-                let (ty, Some(value)) = (needs, value) else {
-                    return needs == Needs::Nothing;
-                };
-                let ty = match ty {
-                    Needs::Nothing => return true,
-                    Needs::Whitespace => return is_whitespace(value),
-                    Needs::ValidFor(ty) => ty,
-                };
-                if memo.contains(slots, ty, value) {
-                    return true;
+                match needs {
+                    Needs::Nothing => true,
+                    Needs::Whitespace => value.is_some_and(is_whitespace),
+                    Needs::ValidFor(ty) => value.is_some_and(|value| {
+                        if memo.contains(slots, ty, value) {
+                            return true;
+                        }
+                        let valid = self.value_is_valid(ty, value);
+                        if valid {
+                            memo.insert(slots, ty, value);
+                        }
+                        valid
+                    }),
                 }
-                let valid = self.value_is_valid(ty, value);
-                if valid {
-                    memo.insert(slots, ty, value);
-                }
-                valid
             })
         })
     }

@@ -237,15 +237,8 @@ impl<'input> Document<'input> {
         }
         let mut same_from = 0;
         for &id in text_nodes {
-            let data = self.nodes.get(id.get_usize())?;
-            let NodeKind::Text(StringStorage::Borrowed(piece)) = data.kind else {
-                return None;
-            };
-            let range = data.range.clone();
-            let as_it_stands = self.text.get(range.clone())?;
+            let range = self.nodes.get(id.get_usize())?.text_as_it_stands(self.text)?;
             if range.start < same_from
-                || piece.as_ptr() != as_it_stands.as_ptr()
-                || piece.len() != as_it_stands.len()
                 || old[same_from..range.start] != new[same_from..range.start]
                 || !is_kept_as_it_stands(text.get(range.clone())?)
             {
@@ -510,6 +503,19 @@ struct NodeData<'input> {
     kind: NodeKind<'input>,
     #[cfg(feature = "positions")]
     range: Range<usize>,
+}
+
+impl<'input> NodeData<'input> {
+    /// kontrakt: the range of a text node that is one piece of `input` read as it stands (no
+    /// references, CDATA or `\r`), so that its text is exactly `input[range]`.
+    #[cfg(feature = "positions")]
+    fn text_as_it_stands(&self, input: &'input str) -> Option<Range<usize>> {
+        let NodeKind::Text(StringStorage::Borrowed(piece)) = self.kind else {
+            return None;
+        };
+        let raw = input.get(self.range.clone())?;
+        (piece.as_ptr() == raw.as_ptr() && piece.len() == raw.len()).then(|| self.range.clone())
+    }
 }
 
 #[cfg(target_has_atomic = "ptr")]
@@ -1326,6 +1332,13 @@ impl<'a, 'input: 'a> Node<'a, 'input> {
     #[inline]
     pub fn text(&self) -> Option<&'a str> {
         self.text_storage().map(|s| s.as_str())
+    }
+
+    /// kontrakt: whether this is a text node that is one piece of the input read as it stands
+    /// (no references, CDATA or `\r`): one `Document::refill` can refill.
+    #[cfg(feature = "positions")]
+    pub fn is_text_as_it_stands(&self) -> bool {
+        self.d.text_as_it_stands(self.doc.text).is_some()
     }
 
     /// Returns node's text storage.
