@@ -119,6 +119,8 @@ impl SchemaSet {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::sync::LazyLock;
+
     use crate::xsd::CompileOptions;
     use proptest::prelude::*;
 
@@ -137,11 +139,16 @@ mod tests {
       </xs:sequence></xs:complexType></xs:element>
     </xs:schema>"#;
 
-    fn schemas() -> SchemaSet {
-        let dir = std::env::temp_dir().join(format!("kontrakt-lesson-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
-        std::fs::write(dir.join("s.xsd"), SCHEMA).unwrap();
-        SchemaSet::compile(&[dir.join("s.xsd")], &CompileOptions::default()).unwrap()
+    /// Compiled once for all tests: the tests run in parallel, and one writing the schema file
+    /// while another compiles it would hand that one an empty file.
+    fn schemas() -> &'static SchemaSet {
+        static SCHEMAS: LazyLock<SchemaSet> = LazyLock::new(|| {
+            let dir = tempfile::tempdir().unwrap();
+            let path = dir.path().join("s.xsd");
+            std::fs::write(&path, SCHEMA).unwrap();
+            SchemaSet::compile(&[path], &CompileOptions::default()).unwrap()
+        });
+        &SCHEMAS
     }
 
     fn document(code: &str, date: &str) -> String {
